@@ -1,0 +1,12 @@
+#include <CLI/CLI.hpp>
+
+#include "karpenter/cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Karpenter: a Kubernetes node autoscaler"};
+  app.require_subcommand(1);
+  int exitCode = 0;
+  karpenter::cli::addVersionCommand(app, exitCode);
+  CLI11_PARSE(app, argc, argv);
+  return exitCode;
+}
