@@ -29,7 +29,9 @@ struct Error {
   Error withContext(const std::string& context) const;
 };
 
-inline Error invalidError(std::string message) { return Error{ErrorKind::kInvalid, std::move(message)}; }
+inline Error invalidError(std::string message) {
+  return Error{ErrorKind::kInvalid, std::move(message)};
+}
 inline Error notFoundError(std::string message) {
   return Error{ErrorKind::kNotFound, std::move(message)};
 }
@@ -39,7 +41,8 @@ inline Error notFoundError(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

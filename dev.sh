@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian bookworm machine (as root) to a result:
+#   ./dev.sh run    install packages, build, and run the main job
+#   ./dev.sh test   install packages, build, and run the whole test suite (CTest)
+#   ./dev.sh build  install packages and build only
+# BUILD_DIR (default build) and JOBS (default: all cores) may be set in the environment.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+
+PACKAGES=(
+  build-essential g++ cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libssl-dev libcurl4-openssl-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libpugixml-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+install_packages() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    echo "==> installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  install_packages
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+case "${1:-}" in
+  run)
+    build
+    "$BUILD_DIR/karpenter" version
+    "$BUILD_DIR/karpenter" requests examples/
+    ;;
+  test)
+    build
+    cd "$BUILD_DIR"
+    ctest --output-on-failure -j "$JOBS" --timeout 600
+    ;;
+  build)
+    build
+    ;;
+  *)
+    sed -n '2,6p' "$0"
+    exit 2
+    ;;
+esac
