@@ -4,8 +4,6 @@
 #include <limits>
 
 namespace karpenter::api {
-namespace {
-
 const char* jsonTypeName(const nlohmann::json& node) {
   switch (node.type()) {
     case nlohmann::json::value_t::null:
@@ -27,8 +25,6 @@ const char* jsonTypeName(const nlohmann::json& node) {
       return "an unsupported value";
   }
 }
-
-}  // namespace
 
 void Decoder::fail(std::string message) {
   if (!error_) {

@@ -1,5 +1,7 @@
 #include "karpenter/api/int_or_string.hpp"
 
+#include "karpenter/api/codec.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -23,24 +25,15 @@ bool isInt32Number(const nlohmann::json& value) {
   return false;
 }
 
+// What a value that is not an int32 or a string is, for error messages.
 const char* describeType(const nlohmann::json& value) {
-  switch (value.type()) {
-    case nlohmann::json::value_t::null:
-      return "null";
-    case nlohmann::json::value_t::object:
-      return "an object";
-    case nlohmann::json::value_t::array:
-      return "an array";
-    case nlohmann::json::value_t::boolean:
-      return "a boolean";
-    case nlohmann::json::value_t::number_float:
-      return "a fractional number";
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-      return "an integer out of int32 range";
-    default:
-      return "an unsupported value";
+  if (value.is_number_float()) {
+    return "a fractional number";
   }
+  if (value.is_number_integer()) {
+    return "an integer out of int32 range";
+  }
+  return jsonTypeName(value);
 }
 
 // Go's strconv.Atoi: optional sign, decimal digits only, must fit in int64.

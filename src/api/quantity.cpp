@@ -253,8 +253,8 @@ Int128 ceilScaled(std::string_view digits, int64_t shift, bool& saturated) {
     saturated = true;
     return kMaxNanos;
   }
-  const std::size_t kept =
-      static_cast<std::size_t>(std::min<int64_t>(integerDigits, digits.size()));
+  const std::size_t kept = static_cast<std::size_t>(
+      std::min<int64_t>(integerDigits, static_cast<int64_t>(digits.size())));
   Int128 value = 0;
   for (std::size_t i = 0; i < static_cast<std::size_t>(integerDigits); ++i) {
     const int digit = i < kept ? digits[i] - '0' : 0;
@@ -622,7 +622,7 @@ Quantity& Quantity::operator+=(const Quantity& other) {
   } else if (nanos_ == 0) {
     goScale_ = other.goScale_;
   } else {
-    const int finer = std::min(goScale_, other.goScale_);
+    const int finer = std::min<int>(goScale_, other.goScale_);
     const Int128 coarser = goScale_ > other.goScale_ ? nanos_ : other.nanos_;
     const bool fits =
         (goScale_ == other.goScale_ || mantissaFits(coarser, finer)) && mantissaFits(sum, finer);

@@ -78,7 +78,7 @@ std::string withPrefix(std::string_view prefix, std::string message) {
 }  // namespace
 
 std::string maxLenError(std::size_t length) {
-  return "must be no more than " + std::to_string(length) + " characters";
+  return std::string("must be no more than ").append(std::to_string(length)).append(" characters");
 }
 
 std::string emptyError() {
@@ -152,7 +152,7 @@ std::vector<std::string> isQualifiedName(std::string_view value) {
     std::string_view prefix = value.substr(0, slash);
     name = value.substr(slash + 1);
     if (prefix.empty()) {
-      errs.push_back("prefix part " + emptyError());
+      errs.push_back(std::string("prefix part ").append(emptyError()));
     } else {
       for (std::string& message : isDNS1123Subdomain(prefix)) {
         errs.push_back(withPrefix("prefix part ", std::move(message)));
@@ -160,9 +160,9 @@ std::vector<std::string> isQualifiedName(std::string_view value) {
     }
   }
   if (name.empty()) {
-    errs.push_back("name part " + emptyError());
+    errs.push_back(std::string("name part ").append(emptyError()));
   } else if (name.size() > kQualifiedNameMaxLength) {
-    errs.push_back("name part " + maxLenError(kQualifiedNameMaxLength));
+    errs.push_back(std::string("name part ").append(maxLenError(kQualifiedNameMaxLength)));
   }
   if (!matchesNamePattern(name)) {
     errs.push_back("name part " + regexError(kQualifiedNameErrMsg, kQualifiedNameFmt,

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "karpenter/api/codec.hpp"
 #include "karpenter/api/pod.hpp"
 #include "karpenter/api/pod_requests.hpp"
 
@@ -16,25 +17,33 @@ bool hasPodTemplate(const std::string& kind) {
   return kKinds.contains(kind);
 }
 
-Result<int64_t> replicasOf(const std::string& kind, const nlohmann::json& spec) {
-  if (kind == "DaemonSet") {
-    return int64_t{0};
-  }
-  const char* field = kind == "Job" ? "parallelism" : "replicas";
-  auto it = spec.find(field);
-  if (it == spec.end() || it->is_null()) {
-    return int64_t{1};  // the API default for every one of these kinds
-  }
-  if (!it->is_number_integer() || it->get<int64_t>() < 0) {
-    return invalidError(std::string("spec.") + field + ": must be a non-negative integer");
-  }
-  return it->get<int64_t>();
-}
+// The part of any pod-template workload this command reads.
+struct WorkloadSpec {
+  std::optional<int64_t> replicas;     // Deployment, ReplicaSet, StatefulSet, RC
+  std::optional<int64_t> parallelism;  // Job
+  api::PodTemplateSpec template_;
+};
+
+struct Workload {
+  api::ObjectMeta metadata;
+  WorkloadSpec spec;
+};
+
+KARPENTER_JSON_FIELDS(WorkloadSpec, {
+  c("replicas", s.replicas);
+  c("parallelism", s.parallelism);
+  c("template", s.template_);
+})
+
+KARPENTER_JSON_FIELDS(Workload, {
+  c("metadata", s.metadata);
+  c("spec", s.spec);
+})
 
 std::string describeObject(const std::string& kind, const nlohmann::json& manifest) {
   const auto& metadata = manifest.value("metadata", nlohmann::json::object());
-  std::string name = metadata.value("name", "<unnamed>");
-  std::string ns = metadata.value("namespace", "");
+  std::string name = metadata.is_object() ? metadata.value("name", "<unnamed>") : "<unnamed>";
+  std::string ns = metadata.is_object() ? metadata.value("namespace", "") : "";
   return kind + " " + (ns.empty() ? name : ns + "/" + name);
 }
 
@@ -59,23 +68,20 @@ Result<std::vector<WorkloadRequests>> workloadRequests(
       workload.name = pod->metadata.name;
       spec = std::move(pod->spec);
     } else {
-      const nlohmann::json workloadSpec = manifest.value("spec", nlohmann::json::object());
-      auto replicas = replicasOf(kind, workloadSpec);
-      auto template_ = api::decodeJson<api::PodTemplateSpec>(
-          workloadSpec.value("template", nlohmann::json::object()));
-      if (!replicas || !template_) {
-        Error error = !replicas ? replicas.error() : template_.error().withContext("spec.template");
-        return error.withContext(describeObject(kind, manifest));
+      auto decoded = api::decodeJson<Workload>(manifest);
+      if (!decoded) {
+        return decoded.error().withContext(describeObject(kind, manifest));
       }
-      auto metadata =
-          api::decodeJson<api::ObjectMeta>(manifest.value("metadata", nlohmann::json::object()));
-      if (!metadata) {
-        return metadata.error().withContext(describeObject(kind, manifest));
+      const auto& count = kind == "Job" ? decoded->spec.parallelism : decoded->spec.replicas;
+      if (count.value_or(1) < 0) {
+        return invalidError(std::string("spec.") + (kind == "Job" ? "parallelism" : "replicas") +
+                            ": must be a non-negative integer")
+            .withContext(describeObject(kind, manifest));
       }
-      workload.namespace_ = metadata->namespace_;
-      workload.name = metadata->name;
-      workload.replicas = *replicas;
-      spec = std::move(template_->spec);
+      workload.namespace_ = decoded->metadata.namespace_;
+      workload.name = decoded->metadata.name;
+      workload.replicas = kind == "DaemonSet" ? 0 : count.value_or(1);  // the API default is 1
+      spec = std::move(decoded->spec.template_.spec);
     }
     if (workload.namespace_.empty()) {
       workload.namespace_ = "default";
@@ -115,9 +121,11 @@ std::string formatRequestsTable(const std::vector<WorkloadRequests>& workloads) 
     std::vector<std::string> row = {
         workload.kind, workload.namespace_, workload.name,
         workload.kind == "DaemonSet" ? "per node" : std::to_string(workload.replicas)};
-    api::ResourceList workloadTotal;
-    for (const auto& [name, quantity] : workload.perPod) {
-      workloadTotal[name] = quantity * workload.replicas;
+    api::ResourceList workloadTotal;  // DaemonSets are counted per node, below
+    if (workload.kind != "DaemonSet") {
+      for (const auto& [name, quantity] : workload.perPod) {
+        workloadTotal[name] = quantity * workload.replicas;
+      }
     }
     for (const auto& name : resourceNames) {
       auto it = workload.perPod.find(name);

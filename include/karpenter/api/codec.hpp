@@ -296,17 +296,20 @@ nlohmann::json encodeObject(const T& object) {
 
 // Defines describe(Decoder&, Type&) and describe(Encoder&, const Type&) from one field list in
 // which `c` is the codec and `s` the object. Use at namespace scope in a .cpp file.
-#define KARPENTER_JSON_FIELDS(Type, ...)                       \
-  namespace {                                                  \
-  template <class Codec, class Self>                           \
-  void fieldsOf##Type(Codec& c, Self& s) __VA_ARGS__           \
-  }                                                            \
-  void describe(::karpenter::api::Decoder& c, Type& s) {       \
-    fieldsOf##Type(c, s);                                      \
-  }                                                            \
-  void describe(::karpenter::api::Encoder& c, const Type& s) { \
-    fieldsOf##Type(c, s);                                      \
+#define KARPENTER_JSON_FIELDS(Type, ...)                                        \
+  namespace {                                                                   \
+  template <class Codec, class Self>                                            \
+  void fieldsOf##Type(Codec& c, Self& s) __VA_ARGS__                            \
+  }                                                                             \
+  [[maybe_unused]] void describe(::karpenter::api::Decoder& c, Type& s) {       \
+    fieldsOf##Type(c, s);                                                       \
+  }                                                                             \
+  [[maybe_unused]] void describe(::karpenter::api::Encoder& c, const Type& s) { \
+    fieldsOf##Type(c, s);                                                       \
   }
+
+// "an object", "a string", "an integer", ... for messages like "expected X, got an array".
+const char* jsonTypeName(const nlohmann::json& value);
 
 // Parses JSON text; syntax errors come back as kInvalid with the byte offset.
 Result<nlohmann::json> parseJson(std::string_view text);
