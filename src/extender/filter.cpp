@@ -1,0 +1,59 @@
+#include "karpenter/extender/decisions.hpp"
+
+namespace karpenter::extender {
+namespace {
+
+// Why Karpenter wants a pod kept off this node, or null when the node may take it.
+const char* rejection(const NodeFacts* facts) {
+  if (facts == nullptr || !facts->managed) {
+    return nullptr;  // not ours to decide
+  }
+  if (facts->deleting) {
+    return "node is being deleted by Karpenter";
+  }
+  if (facts->nodeClaimDeleting) {
+    return "node's NodeClaim is being deleted by Karpenter";
+  }
+  if (facts->disruptedTaint) {
+    return "node is being disrupted by Karpenter (taint karpenter.sh/disrupted)";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+ExtenderFilterResult filter(const ExtenderArgs& args, const ClusterView& view) {
+  ExtenderFilterResult result;
+  result.failedNodes.emplace();
+  if (args.nodeNames) {
+    result.nodeNames.emplace();
+    for (const auto& name : *args.nodeNames) {
+      if (const char* reason = rejection(view.node(name))) {
+        (*result.failedNodes)[name] = reason;
+      } else {
+        result.nodeNames->push_back(name);
+      }
+    }
+    return result;
+  }
+  if (!args.nodes) {
+    return result;  // nothing asked, nothing passes
+  }
+  // Non-cache mode: hand the passing Node objects back exactly as they came.
+  WireJson passing = *args.nodes;
+  passing["items"] = WireJson::array();
+  if (auto items = nodeListItems(*args.nodes); items.ok()) {
+    for (const WireJson* node : *items) {
+      const std::string name = node->value("/metadata/name"_json_pointer, std::string());
+      if (const char* reason = rejection(view.node(name))) {
+        (*result.failedNodes)[name] = reason;
+      } else {
+        passing["items"].push_back(*node);
+      }
+    }
+  }
+  result.nodes = std::move(passing);
+  return result;
+}
+
+}  // namespace karpenter::extender
