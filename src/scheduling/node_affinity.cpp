@@ -261,7 +261,8 @@ Result<PreferredSchedulingTerms> PreferredSchedulingTerms::create(
     if (terms[i].weight == 0) {
       continue;
     }
-    auto term = compileTerm(terms[i].preference, std::string("[").append(std::to_string(i)).append("]"));
+    auto term =
+        compileTerm(terms[i].preference, std::string("[").append(std::to_string(i)).append("]"));
     errors.insert(errors.end(), term.errors.begin(), term.errors.end());
     out.terms_.emplace_back(terms[i].weight, std::move(term));
   }

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "karpenter/api/node.hpp"
+#include "karpenter/api/nodepool.hpp"
+#include "karpenter/api/pod.hpp"
+#include "karpenter/api/quantity.hpp"
+#include "karpenter/api/workloads.hpp"
+#include "karpenter/scheduling/instance_type.hpp"
+#include "karpenter/scheduling/requirements.hpp"
+
+namespace karpenter::scheduling {
+
+// A NodePool with the instance types its provider offers for it. status.resources and
+// status.nodes are the pool's current usage, against which spec.limits are enforced.
+struct NodePoolInput {
+  api::NodePool nodePool;
+  std::vector<InstanceType> instanceTypes;
+};
+
+// A node (or an in-flight NodeClaim) pods may be packed onto as it is: its labels, taints,
+// allocatable and the pods already bound to it (DaemonSet pods included, which is how the
+// solver knows which DaemonSets still have to land there).
+struct ExistingNode {
+  std::string name;
+  api::Labels labels;
+  std::vector<api::Taint> taints;
+  api::ResourceList allocatable;
+  std::vector<const api::Pod*> pods;  // not owned; must outlive solve()
+  bool initialized = true;
+
+  // Labels, taints and status.allocatable of `node`; initialized from karpenter.sh/initialized
+  // (nodes Karpenter does not manage count as initialized).
+  static ExistingNode fromNode(const api::Node& node, std::vector<const api::Pod*> pods);
+};
+
+struct SchedulerOptions {
+  size_t maxInstanceTypes = kMaxInstanceTypes;
+  // PREFERENCE_POLICY=Ignore: preferred node affinity is never treated as required.
+  bool ignorePreferences = false;
+};
+
+struct SchedulerInput {
+  std::vector<NodePoolInput> nodePools;  // any order; the solver sorts them (§4.2)
+  std::vector<ExistingNode> existingNodes;
+  std::vector<api::DaemonSet> daemonSets;
+  SchedulerOptions options;
+};
+
+// A NodeClaim to create: requirements include karpenter.sh/nodepool and
+// node.kubernetes.io/instance-type In [instanceTypes] (cheapest first, at most
+// maxInstanceTypes); the hostname placeholder is dropped. requests = the pods' requests plus the
+// DaemonSet overhead (the smallest over its instance types), pods included.
+struct NewNodeClaim {
+  std::string nodePoolName;
+  Requirements requirements;
+  std::vector<const InstanceType*> instanceTypes;  // points into SchedulerInput
+  std::vector<const api::Pod*> pods;
+  api::ResourceList requests;
+  api::ResourceList daemonSetOverhead;
+};
+
+struct ExistingNodePlacement {
+  std::string nodeName;
+  std::vector<const api::Pod*> pods;
+};
+
+// A pod the solver could not place and why, naming each NodePool's reason, e.g.
+// `incompatible with nodepool "a": untolerated taint {k: v}; exceeds limits of nodepool "b"`.
+struct PodError {
+  const api::Pod* pod = nullptr;
+  std::string reason;
+};
+
+struct Results {
+  std::vector<NewNodeClaim> newNodeClaims;
+  std::vector<ExistingNodePlacement> existingNodes;  // only nodes that received pods
+  std::vector<PodError> podErrors;
+};
+
+// Upstream's provisioning Solve (karpenter-behaviour.md §4.3–4.5): pods are queued by CPU desc,
+// memory desc, creationTimestamp asc, UID; each goes to the first existing node that takes it,
+// else the open NodeClaim with the fewest pods that takes it, else a new NodeClaim from the first
+// NodePool (weight desc, name desc) whose template accepts it, respecting limits and minValues
+// (Strict). A failing pod has its preferences relaxed one step at a time (required node-affinity
+// OR terms, heaviest preferred node affinity, PreferNoSchedule taints) before it is given up on.
+//
+// Host ports are honoured (kube-scheduler NodePorts). Not yet supported: pod (anti-)affinity,
+// topology spread and volume topology. Pods
+// with required pod (anti-)affinity or DoNotSchedule spread constraints are rejected with an
+// error rather than placed without honouring them; preferred ones are ignored.
+//
+// Pure: no I/O, no clock. Pointers in the result refer to `input` and `pods`, which must outlive
+// it. Thread-safe for distinct inputs.
+Results solve(const SchedulerInput& input, std::span<const api::Pod* const> pods);
+
+}  // namespace karpenter::scheduling

@@ -1,0 +1,277 @@
+#include "karpenter/scheduling/scheduler.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+
+#include "karpenter/api/well_known.hpp"
+#include "solver/existing_node.hpp"
+#include "solver/inflight_nodeclaim.hpp"
+#include "solver/nodeclaim_template.hpp"
+#include "solver/prepared_pod.hpp"
+
+namespace karpenter::scheduling {
+
+ExistingNode ExistingNode::fromNode(const api::Node& node, std::vector<const api::Pod*> pods) {
+  ExistingNode out;
+  out.name = node.metadata.name;
+  out.labels = node.metadata.labels;
+  out.taints = node.spec.taints;
+  out.allocatable = node.status.allocatable;
+  out.pods = std::move(pods);
+  bool managed = out.labels.contains(api::kNodePoolLabelKey);
+  auto initialized = out.labels.find(api::kNodeInitializedLabelKey);
+  out.initialized = !managed || (initialized != out.labels.end() && initialized->second == "true");
+  return out;
+}
+
+namespace {
+
+using solver::ExistingNodeState;
+using solver::InFlightNodeClaim;
+using solver::NodeClaimTemplate;
+using solver::PreparedPod;
+
+// One solve's mutable state (upstream Scheduler): templates with their remaining limits, the
+// existing nodes and the NodeClaims opened so far.
+class Solver final {
+ public:
+  explicit Solver(const SchedulerInput& input) : options_(input.options) {
+    daemonPods_ = solver::prepareDaemonPods(input.daemonSets);
+    templates_.reserve(input.nodePools.size());
+    for (const auto& pool : input.nodePools) {
+      templates_.push_back(solver::prepareTemplate(pool, daemonPods_));
+    }
+    // §4.2: weight desc, then name desc.
+    std::sort(templates_.begin(), templates_.end(), [](const auto& a, const auto& b) {
+      if (a.weight != b.weight) {
+        return a.weight > b.weight;
+      }
+      return a.nodePoolName > b.nodePoolName;
+    });
+    anyPreferNoSchedule_ = std::any_of(templates_.begin(), templates_.end(),
+                                       [](const auto& t) { return t.hasPreferNoSchedule; });
+    existing_.reserve(input.existingNodes.size());
+    for (const auto& node : input.existingNodes) {
+      existing_.emplace_back(node, daemonPods_);
+    }
+    std::stable_sort(existing_.begin(), existing_.end(), [](const auto& a, const auto& b) {
+      if (a.node().initialized != b.node().initialized) {
+        return a.node().initialized;
+      }
+      return a.node().name < b.node().name;
+    });
+  }
+
+  Results solve(std::span<const api::Pod* const> pods) {
+    Results results;
+    std::vector<PreparedPod> prepared;
+    prepared.reserve(pods.size());
+    for (const auto* pod : pods) {
+      prepared.emplace_back(*pod, options_.ignorePreferences);
+    }
+    std::vector<PreparedPod*> order;
+    order.reserve(prepared.size());
+    for (auto& pod : prepared) {
+      if (pod.unsupported().empty()) {
+        order.push_back(&pod);
+      } else {
+        results.podErrors.push_back({&pod.pod(), pod.unsupported()});
+      }
+    }
+    std::sort(order.begin(), order.end(), [](const PreparedPod* a, const PreparedPod* b) {
+      return solver::queueBefore(*a, *b);
+    });
+
+    std::deque<PreparedPod*> queue(order.begin(), order.end());
+    std::vector<std::string> lastError(prepared.size());
+    size_t failuresSinceProgress = 0;
+    while (!queue.empty() && failuresSinceProgress < queue.size()) {
+      PreparedPod* pod = queue.front();
+      queue.pop_front();
+      size_t index = static_cast<size_t>(pod - prepared.data());
+      if (add(*pod, &lastError[index])) {
+        failuresSinceProgress = 0;
+        continue;
+      }
+      queue.push_back(pod);
+      if (pod->relax(anyPreferNoSchedule_)) {
+        failuresSinceProgress = 0;
+      } else {
+        ++failuresSinceProgress;
+      }
+    }
+    for (const auto* pod : queue) {
+      size_t index = static_cast<size_t>(pod - prepared.data());
+      results.podErrors.push_back({&pod->pod(), lastError[index]});
+    }
+    finish(results);
+    return results;
+  }
+
+ private:
+  bool add(const PreparedPod& pod, std::string* error) {
+    for (auto& node : existing_) {
+      if (node.tryAdd(pod)) {
+        return true;
+      }
+    }
+    for (size_t i = 0; i < open_.size(); ++i) {
+      if (open_[i]->tryAdd(pod, nullptr)) {
+        keepFewestPodsFirst(i);
+        return true;
+      }
+    }
+    for (auto& nodeClaimTemplate : templates_) {
+      if (openNodeClaim(nodeClaimTemplate, pod, nullptr)) {
+        return true;
+      }
+    }
+    // Failure path only: try again, this time building the reasons.
+    std::string reasons;
+    for (auto& nodeClaimTemplate : templates_) {
+      std::string reason;
+      openNodeClaim(nodeClaimTemplate, pod, &reason);
+      if (!reasons.empty()) {
+        reasons += "; ";
+      }
+      reasons += reason;
+    }
+    *error = templates_.empty() ? "no nodepools found" : reasons;
+    return false;
+  }
+
+  // A NodeClaim that just gained a pod moves right past those with fewer pods, so open_ stays
+  // sorted by pod count (stable: older first among equals) without re-sorting.
+  void keepFewestPodsFirst(size_t i) {
+    while (i + 1 < open_.size() && open_[i]->pods().size() > open_[i + 1]->pods().size()) {
+      std::swap(open_[i], open_[i + 1]);
+      ++i;
+    }
+  }
+
+  bool openNodeClaim(NodeClaimTemplate& nodeClaimTemplate, const PreparedPod& pod,
+                     std::string* reason) {
+    const std::string prefix =
+        "incompatible with nodepool \"" + nodeClaimTemplate.nodePoolName + "\": ";
+    if (!nodeClaimTemplate.invalid.empty()) {
+      if (reason != nullptr) {
+        *reason = prefix + nodeClaimTemplate.invalid;
+      }
+      return false;
+    }
+    std::vector<const solver::Candidate*> admitted;
+    admitted.reserve(nodeClaimTemplate.candidates.size());
+    for (const auto& candidate : nodeClaimTemplate.candidates) {
+      if (nodeClaimTemplate.limits.admits(candidate)) {
+        admitted.push_back(&candidate);
+      }
+    }
+    const std::string hostname = "hostname-placeholder-" + std::to_string(hostnameSequence_);
+    auto claim =
+        std::make_unique<InFlightNodeClaim>(nodeClaimTemplate, std::move(admitted), hostname);
+    if (!claim->tryAdd(pod, reason)) {
+      if (reason != nullptr && reason->starts_with("no instance type fits")) {
+        // Distinguish "nothing fits" from "what fits is over the limits".
+        std::vector<const solver::Candidate*> all;
+        for (const auto& candidate : nodeClaimTemplate.candidates) {
+          all.push_back(&candidate);
+        }
+        InFlightNodeClaim unlimited(nodeClaimTemplate, std::move(all), hostname);
+        if (unlimited.tryAdd(pod, nullptr)) {
+          *reason = "exceeds limits of nodepool \"" + nodeClaimTemplate.nodePoolName + "\"";
+          return false;
+        }
+      }
+      if (reason != nullptr) {
+        *reason = prefix + *reason;
+      }
+      return false;
+    }
+    ++hostnameSequence_;
+    nodeClaimTemplate.limits.subtractLargest(claim->candidates());
+    byCreation_.push_back(claim.get());
+    open_.insert(open_.begin(), std::move(claim));  // one pod: the fewest there can be
+    keepFewestPodsFirst(0);
+    return true;
+  }
+
+  void finish(Results& results) {
+    for (const auto& node : existing_) {
+      if (!node.added().empty()) {
+        results.existingNodes.push_back({node.node().name, node.added()});
+      }
+    }
+    // Report NodeClaims in the order they were opened, not by pod count.
+    for (const auto* claim : byCreation_) {
+      finishNodeClaim(*claim, results);
+    }
+  }
+
+  void finishNodeClaim(const InFlightNodeClaim& claim, Results& results) {
+    std::vector<Requirement> kept;
+    for (const auto& requirement : claim.requirements()) {
+      if (requirement.key() != api::kLabelHostname) {
+        kept.push_back(requirement);
+      }
+    }
+    Requirements requirements(std::move(kept));
+    std::vector<const InstanceType*> types;
+    types.reserve(claim.candidates().size());
+    for (const auto* candidate : claim.candidates()) {
+      types.push_back(candidate->type);
+    }
+    auto truncated = truncate(std::move(types), requirements, options_.maxInstanceTypes);
+    if (!truncated) {
+      for (const auto* pod : claim.pods()) {
+        results.podErrors.push_back({pod, "incompatible with nodepool \"" +
+                                              claim.nodeClaimTemplate().nodePoolName +
+                                              "\": " + truncated.error().message});
+      }
+      return;
+    }
+    NewNodeClaim out;
+    out.nodePoolName = claim.nodeClaimTemplate().nodePoolName;
+    out.instanceTypes = std::move(truncated).value();
+    std::vector<std::string> names;
+    names.reserve(out.instanceTypes.size());
+    for (const auto* type : out.instanceTypes) {
+      names.push_back(type->name);
+    }
+    requirements.add(Requirement::in(api::kLabelInstanceType, std::move(names)));
+    out.requirements = std::move(requirements);
+    bool first = true;
+    ResourceVector overhead;
+    for (const auto* candidate : claim.candidates()) {
+      if (std::find(out.instanceTypes.begin(), out.instanceTypes.end(), candidate->type) ==
+          out.instanceTypes.end()) {
+        continue;
+      }
+      overhead = first ? candidate->daemonOverhead
+                       : ResourceVector::min(overhead, candidate->daemonOverhead);
+      first = false;
+    }
+    out.daemonSetOverhead = overhead.toList();
+    out.requests = (claim.podRequests() + overhead).toList();
+    out.pods = claim.pods();
+    results.newNodeClaims.push_back(std::move(out));
+  }
+
+  SchedulerOptions options_;
+  std::vector<solver::DaemonPod> daemonPods_;
+  std::vector<NodeClaimTemplate> templates_;
+  bool anyPreferNoSchedule_ = false;
+  std::vector<ExistingNodeState> existing_;
+  std::vector<std::unique_ptr<InFlightNodeClaim>> open_;
+  std::vector<const InFlightNodeClaim*> byCreation_;
+  size_t hostnameSequence_ = 0;
+};
+
+}  // namespace
+
+Results solve(const SchedulerInput& input, std::span<const api::Pod* const> pods) {
+  Solver solver(input);
+  return solver.solve(pods);
+}
+
+}  // namespace karpenter::scheduling

@@ -1,0 +1,64 @@
+#include "existing_node.hpp"
+
+#include <algorithm>
+
+#include "karpenter/api/pod_requests.hpp"
+#include "karpenter/scheduling/taints.hpp"
+
+namespace karpenter::scheduling::solver {
+
+namespace {
+
+bool ownedByDaemonSet(const api::Pod& pod, const DaemonPod& daemon) {
+  if (pod.metadata.namespace_ != daemon.namespace_) {
+    return false;
+  }
+  return std::any_of(pod.metadata.ownerReferences.begin(), pod.metadata.ownerReferences.end(),
+                     [&](const api::OwnerReference& owner) {
+                       return owner.kind == "DaemonSet" && owner.name == daemon.name;
+                     });
+}
+
+}  // namespace
+
+ExistingNodeState::ExistingNodeState(const ExistingNode& node,
+                                     const std::vector<DaemonPod>& daemonPods)
+    : node_(&node), requirements_(Requirements::fromLabels(node.labels)) {
+  available_ = ResourceVector::fromList(node.allocatable);
+  for (const auto* pod : node.pods) {
+    ResourceVector requests = ResourceVector::fromList(api::podRequests(pod->spec));
+    requests.setCore(ResourceVector::kPods, 1000);
+    available_ -= requests;
+    hostPorts_.add(hostPorts(pod->spec));
+  }
+  // DaemonSet pods that will land on the node but are not there yet reserve their share now,
+  // or the solver would hand it to pending pods.
+  for (const auto& daemon : daemonPods) {
+    bool present = std::any_of(node.pods.begin(), node.pods.end(),
+                               [&](const api::Pod* pod) { return ownedByDaemonSet(*pod, daemon); });
+    if (!present && daemonPodFits(daemon, node.taints, requirements_, false)) {
+      available_ -= daemon.requests;
+    }
+  }
+}
+
+bool ExistingNodeState::tryAdd(const PreparedPod& pod) {
+  if (!pod.requests().fitsIn(available_)) {
+    return false;
+  }
+  if (!toleratesAll(pod.pod().spec.tolerations, node_->taints, pod.taintScope())) {
+    return false;
+  }
+  if (!requirements_.isCompatible(pod.requirements())) {
+    return false;
+  }
+  if (hostPorts_.firstConflict(pod.hostPorts()) != nullptr) {
+    return false;
+  }
+  available_ -= pod.requests();
+  hostPorts_.add(pod.hostPorts());
+  added_.push_back(&pod.pod());
+  return true;
+}
+
+}  // namespace karpenter::scheduling::solver

@@ -1,0 +1,113 @@
+#include "inflight_nodeclaim.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "karpenter/api/well_known.hpp"
+#include "karpenter/scheduling/taints.hpp"
+
+namespace karpenter::scheduling::solver {
+
+InFlightNodeClaim::InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
+                                     std::vector<const Candidate*> candidates,
+                                     const std::string& hostname)
+    : template_(&nodeClaimTemplate),
+      requirements_(nodeClaimTemplate.requirements),
+      candidates_(std::move(candidates)) {
+  requirements_.add(Requirement::in(api::kLabelHostname, {hostname}));
+  refreshMaxHeadroom();
+}
+
+void InFlightNodeClaim::refreshMaxHeadroom() {
+  maxHeadroom_.fill(std::numeric_limits<int64_t>::min());
+  for (const auto* candidate : candidates_) {
+    for (size_t i = 0; i < ResourceVector::kCoreCount; ++i) {
+      maxHeadroom_[i] = std::max(maxHeadroom_[i], candidate->headroom.core(i));
+    }
+  }
+}
+
+bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
+  const ResourceVector& request = pod.requests();
+  // Cheapest rejection first: a full NodeClaim is the common case late in a large solve.
+  for (size_t i = 0; i < ResourceVector::kCoreCount; ++i) {
+    int64_t wanted = used_.core(i) + request.core(i);
+    if (request.core(i) > 0 && wanted > maxHeadroom_[i] && reason == nullptr) {
+      return false;
+    }
+  }
+  if (auto tolerated =
+          toleratesAll(pod.pod().spec.tolerations, template_->taints, pod.taintScope());
+      !tolerated) {
+    if (reason != nullptr) {
+      *reason = tolerated.error().message;
+    }
+    return false;
+  }
+  if (const auto* taken = hostPorts_.firstConflict(pod.hostPorts()); taken != nullptr) {
+    if (reason != nullptr) {
+      *reason =
+          "host port " + std::to_string(taken->port) + "/" + taken->protocol + " is already in use";
+    }
+    return false;
+  }
+  const Requirements* requirements = &requirements_;
+  Requirements combined;
+  if (!pod.requirements().empty()) {
+    if (reason != nullptr) {
+      if (auto compatible = requirements_.compatible(pod.requirements(), true); !compatible) {
+        *reason = compatible.error().message;
+        return false;
+      }
+    } else if (!requirements_.isCompatible(pod.requirements(), true)) {
+      return false;
+    }
+    combined = requirements_;
+    combined.add(pod.requirements());
+    requirements = &combined;
+  }
+  const ResourceVector total = used_ + request;
+  scratch_.clear();
+  for (const auto* candidate : candidates_) {
+    if (!total.fitsIn(candidate->headroom)) {
+      continue;
+    }
+    if (requirements != &requirements_ &&
+        (!requirementsIntersect(*requirements, candidate->type->requirements) ||
+         !hasCompatibleOffering(*candidate->type, *requirements))) {
+      continue;
+    }
+    scratch_.push_back(candidate);
+  }
+  if (scratch_.empty()) {
+    if (reason != nullptr) {
+      *reason = "no instance type fits: resources " + total.toString() + " and requirements " +
+                requirements->toString();
+    }
+    return false;
+  }
+  if (requirements->hasMinValues()) {
+    std::vector<const Requirements*> remaining;
+    remaining.reserve(scratch_.size());
+    for (const auto* candidate : scratch_) {
+      remaining.push_back(&candidate->type->requirements);
+    }
+    if (auto met = requirements->minValuesSatisfiedBy(remaining); !met) {
+      if (reason != nullptr) {
+        *reason = met.error().message;
+      }
+      return false;
+    }
+  }
+  if (requirements != &requirements_) {
+    requirements_ = std::move(combined);
+  }
+  candidates_.swap(scratch_);
+  used_ = total;
+  pods_.push_back(&pod.pod());
+  hostPorts_.add(pod.hostPorts());
+  refreshMaxHeadroom();
+  return true;
+}
+
+}  // namespace karpenter::scheduling::solver

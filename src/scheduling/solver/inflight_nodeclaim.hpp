@@ -1,0 +1,52 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host_ports.hpp"
+#include "karpenter/api/pod.hpp"
+#include "karpenter/scheduling/requirements.hpp"
+#include "karpenter/scheduling/resource_vector.hpp"
+#include "nodeclaim_template.hpp"
+#include "prepared_pod.hpp"
+
+namespace karpenter::scheduling::solver {
+
+// A NodeClaim opened during this solve: the pods packed onto it so far and the instance types
+// (of its template) that still fit all of them plus their DaemonSet overhead, match its
+// requirements and have an available compatible offering. Adding a pod only ever narrows it.
+class InFlightNodeClaim final {
+ public:
+  // `candidates` are the template's candidates admitted by the pool's limits; `hostname` the
+  // placeholder that keeps hostname-pinned pods off new NodeClaims.
+  InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
+                    std::vector<const Candidate*> candidates, const std::string& hostname);
+
+  // Adds `pod` when it fits; otherwise leaves this unchanged and, when `reason` is non-null,
+  // describes why (taint, host port, requirements, or "no instance type fits: ...").
+  bool tryAdd(const PreparedPod& pod, std::string* reason);
+
+  const NodeClaimTemplate& nodeClaimTemplate() const { return *template_; }
+  const Requirements& requirements() const { return requirements_; }
+  const std::vector<const Candidate*>& candidates() const { return candidates_; }
+  const std::vector<const api::Pod*>& pods() const { return pods_; }
+  const ResourceVector& podRequests() const { return used_; }
+
+ private:
+  void refreshMaxHeadroom();
+
+  const NodeClaimTemplate* template_;
+  Requirements requirements_;
+  std::vector<const Candidate*> candidates_;
+  std::vector<const Candidate*> scratch_;
+  ResourceVector used_;
+  // Per core resource, the most any remaining candidate could still hold: a pod asking for more
+  // is rejected without walking the candidates.
+  std::array<int64_t, ResourceVector::kCoreCount> maxHeadroom_{};
+  std::vector<const api::Pod*> pods_;
+  HostPortUsage hostPorts_;
+};
+
+}  // namespace karpenter::scheduling::solver

@@ -1,0 +1,333 @@
+// Randomised, seeded scenarios checked by the independent result checker: every placement must
+// respect resources (with DaemonSet overhead), taints, requirements, offerings and limits, and
+// every pod must be accounted for exactly once. A second property: without limits or existing
+// nodes, a pod reported unschedulable really fits no NodePool's instance type on its own.
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "karpenter/scheduling/scheduler.hpp"
+#include "scheduling/result_checker.hpp"
+#include "scheduling/scheduling_fixtures.hpp"
+
+namespace karpenter::scheduling {
+namespace {
+
+using testing::checkResults;
+using testing::makeInstanceType;
+using testing::makeNodePool;
+using testing::makePod;
+using testing::selectorRequirement;
+
+const std::vector<std::string> kZones = {"zone-a", "zone-b", "zone-c"};
+
+struct Scenario {
+  SchedulerInput input;
+  std::vector<api::Pod> existingPods;
+  std::vector<api::Pod> pods;
+};
+
+class Generator {
+ public:
+  explicit Generator(uint32_t seed) : rng_(seed) {}
+
+  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  const std::string& zone() { return kZones[static_cast<size_t>(uniform(0, 2))]; }
+
+  Scenario scenario(bool withLimitsAndNodes) {
+    Scenario s;
+    s.input.options.maxInstanceTypes = static_cast<size_t>(uniform(1, 8));
+    int poolCount = uniform(1, 3);
+    for (int p = 0; p < poolCount; ++p) {
+      NodePoolInput pool{makeNodePool("pool-" + std::to_string(p), uniform(0, 2)), {}};
+      auto& tmpl = pool.nodePool.spec.template_;
+      if (chance(0.3)) {
+        tmpl.spec.taints.push_back({"team", "t" + std::to_string(uniform(0, 1)),
+                                    chance(0.5) ? "NoSchedule" : "PreferNoSchedule"});
+      }
+      if (chance(0.4)) {
+        tmpl.spec.requirements.push_back(
+            selectorRequirement(std::string(api::kLabelTopologyZone), "In", {zone(), zone()}));
+      }
+      if (chance(0.3)) {
+        tmpl.metadata.labels["tier"] = chance(0.5) ? "web" : "batch";
+      }
+      if (withLimitsAndNodes && chance(0.5)) {
+        pool.nodePool.spec.limits["cpu"] = api::Quantity::fromInt(uniform(4, 64));
+        pool.nodePool.status.resources["cpu"] = api::Quantity::fromInt(uniform(0, 4));
+      }
+      if (withLimitsAndNodes && chance(0.3)) {
+        pool.nodePool.spec.limits["nodes"] = api::Quantity::fromInt(uniform(1, 5));
+      }
+      int typeCount = uniform(1, 12);
+      for (int t = 0; t < typeCount; ++t) {
+        int cpu = uniform(1, 32);
+        std::vector<std::string> zones = {zone()};
+        if (chance(0.6)) {
+          zones.push_back(zone());
+        }
+        std::sort(zones.begin(), zones.end());
+        zones.erase(std::unique(zones.begin(), zones.end()), zones.end());
+        auto type =
+            makeInstanceType("it-" + std::to_string(p) + "-" + std::to_string(t), cpu,
+                             cpu * uniform(1, 8), uniform(4, 60), 0.05 * cpu + 0.01 * t, zones);
+        for (auto& offering : type.offerings) {
+          offering.available = chance(0.85);
+        }
+        if (chance(0.2)) {
+          type.capacity["nvidia.com/gpu"] = api::Quantity::fromInt(uniform(1, 4));
+        }
+        type.overhead.kubeReserved["cpu"] = api::Quantity::fromMilli(uniform(0, 300));
+        type.overhead.evictionThreshold["memory"] = api::Quantity::mustParse("100Mi");
+        pool.instanceTypes.push_back(std::move(type));
+      }
+      s.input.nodePools.push_back(std::move(pool));
+    }
+    int daemonCount = uniform(0, 3);
+    for (int d = 0; d < daemonCount; ++d) {
+      api::DaemonSet daemonSet;
+      daemonSet.metadata.name = "ds-" + std::to_string(d);
+      daemonSet.metadata.namespace_ = "kube-system";
+      auto pod = makePod("ds", std::to_string(uniform(50, 500)) + "m",
+                         std::to_string(uniform(64, 512)) + "Mi");
+      daemonSet.spec.template_.spec = pod.spec;
+      if (chance(0.3)) {
+        daemonSet.spec.template_.spec.nodeSelector[std::string(api::kLabelTopologyZone)] = zone();
+      }
+      if (chance(0.3)) {
+        daemonSet.spec.template_.spec.tolerations.push_back({"", "Exists", "", "", std::nullopt});
+      }
+      s.input.daemonSets.push_back(daemonSet);
+    }
+    if (withLimitsAndNodes) {
+      int nodeCount = uniform(0, 3);
+      s.existingPods.reserve(64);
+      for (int n = 0; n < nodeCount; ++n) {
+        ExistingNode node;
+        node.name = "node-" + std::to_string(n);
+        node.labels[std::string(api::kLabelTopologyZone)] = zone();
+        if (chance(0.3)) {
+          node.taints.push_back({"team", "t0", "NoSchedule"});
+        }
+        node.allocatable["cpu"] = api::Quantity::fromInt(uniform(2, 8));
+        node.allocatable["memory"] =
+            api::Quantity::mustParse(std::to_string(uniform(2, 16)) + "Gi");
+        node.allocatable["pods"] = api::Quantity::fromInt(uniform(2, 20));
+        int bound = uniform(0, 3);
+        for (int b = 0; b < bound; ++b) {
+          s.existingPods.push_back(
+              makePod(node.name + "-bound-" + std::to_string(b), "500m", "256Mi"));
+          if (chance(0.3)) {
+            api::ContainerPort port;
+            port.hostPort = 8080;
+            s.existingPods.back().spec.containers[0].ports.push_back(port);
+          }
+          node.pods.push_back(&s.existingPods.back());
+        }
+        s.input.existingNodes.push_back(node);
+      }
+    }
+    int podCount = uniform(1, 60);
+    for (int i = 0; i < podCount; ++i) {
+      auto pod = makePod("pod-" + std::to_string(i), std::to_string(uniform(100, 6000)) + "m",
+                         std::to_string(uniform(100, 8192)) + "Mi");
+      pod.metadata.creationTimestamp = "2024-01-01T00:00:0" + std::to_string(uniform(0, 9)) + "Z";
+      if (chance(0.2)) {
+        pod.spec.nodeSelector[std::string(api::kLabelTopologyZone)] = zone();
+      }
+      if (chance(0.1)) {
+        pod.spec.nodeSelector["tier"] = "web";
+      }
+      if (chance(0.3)) {
+        pod.spec.tolerations.push_back({"team", "Equal", "t0", "", std::nullopt});
+      }
+      if (chance(0.1)) {
+        pod.spec.containers[0].resources.requests["nvidia.com/gpu"] =
+            api::Quantity::fromInt(uniform(1, 2));
+      }
+      if (chance(0.15)) {
+        api::ContainerPort port;
+        port.containerPort = 8080;
+        port.hostPort = 8080;
+        port.hostIP = chance(0.3) ? "10.0.0.1" : "";
+        pod.spec.containers[0].ports.push_back(port);
+      }
+      api::NodeAffinity affinity;
+      bool hasAffinity = false;
+      if (chance(0.2)) {
+        affinity.preferredDuringSchedulingIgnoredDuringExecution.push_back(
+            {uniform(1, 100),
+             {{selectorRequirement(std::string(api::kLabelTopologyZone), "In", {zone()})}, {}}});
+        hasAffinity = true;
+      }
+      if (chance(0.15)) {
+        api::NodeSelector selector;
+        for (int t = uniform(1, 3); t > 0; --t) {
+          selector.nodeSelectorTerms.push_back(
+              {{selectorRequirement(std::string(api::kLabelTopologyZone), "In", {zone()})}, {}});
+        }
+        affinity.requiredDuringSchedulingIgnoredDuringExecution = selector;
+        hasAffinity = true;
+      }
+      if (hasAffinity) {
+        pod.spec.affinity = api::Affinity{affinity, std::nullopt, std::nullopt};
+      }
+      s.pods.push_back(std::move(pod));
+    }
+    return s;
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+std::vector<const api::Pod*> pointers(const std::vector<api::Pod>& pods) {
+  std::vector<const api::Pod*> out;
+  for (const auto& pod : pods) {
+    out.push_back(&pod);
+  }
+  return out;
+}
+
+TEST(SchedulerPropertyTest, EveryPlacementRespectsEveryConstraint) {
+  size_t placed = 0;
+  size_t failed = 0;
+  for (uint32_t seed = 1; seed <= 300; ++seed) {
+    Generator generator(seed);
+    Scenario scenario = generator.scenario(/*withLimitsAndNodes=*/true);
+    auto pods = pointers(scenario.pods);
+    auto results = solve(scenario.input, pods);
+    auto violations = checkResults(scenario.input, pods, results);
+    ASSERT_TRUE(violations.empty()) << "seed " << seed << ": " << violations.front();
+    failed += results.podErrors.size();
+    placed += pods.size() - results.podErrors.size();
+  }
+  // The generator must exercise both outcomes, or the property says little.
+  EXPECT_GT(placed, 1000U);
+  EXPECT_GT(failed, 50U);
+}
+
+// Whether `pod`, as upstream's relaxation leaves it when everything else failed (only its last
+// required node-affinity term, no preferences, PreferNoSchedule tolerated when some NodePool
+// has it), fits some instance type of some NodePool on its own: taints, requirements, an
+// available compatible offering, and allocatable minus the DaemonSet overhead of the template
+// and instance type (upstream computes overhead per template × instance-type group, before the
+// pod's own requirements narrow the node, so a zone-pinned DaemonSet counts on a multi-zone type).
+bool fitsAlone(const SchedulerInput& input, const api::Pod& pod) {
+  bool anyPreferNoSchedule = false;
+  for (const auto& pool : input.nodePools) {
+    for (const auto& taint : pool.nodePool.spec.template_.spec.taints) {
+      anyPreferNoSchedule = anyPreferNoSchedule || taint.effect == "PreferNoSchedule";
+    }
+  }
+  auto alternatives = testing::acceptableRequirements(pod);
+  if (alternatives.empty()) {
+    return false;
+  }
+  const Requirements& last = alternatives.back();
+  for (const auto& pool : input.nodePools) {
+    const auto& tmpl = pool.nodePool.spec.template_;
+    if (!toleratesAll(pod.spec.tolerations, tmpl.spec.taints,
+                      anyPreferNoSchedule ? TaintScope::kBlocking : TaintScope::kAllEffects)) {
+      continue;
+    }
+    auto base = Requirements::fromNodeSelectorRequirements(tmpl.spec.requirements);
+    Requirements poolRequirements = *base;
+    poolRequirements.add(Requirements::fromLabels(tmpl.metadata.labels));
+    poolRequirements.add(Requirement::in(api::kNodePoolLabelKey, {pool.nodePool.metadata.name}));
+    if (!poolRequirements.compatible(last, true)) {
+      continue;
+    }
+    Requirements claim = poolRequirements;
+    claim.add(last);
+    for (const auto& type : pool.instanceTypes) {
+      for (const auto& offering : type.offerings) {
+        if (!offering.available || !type.requirements.intersects(claim) ||
+            !claim.compatible(offering.requirements, true)) {
+          continue;
+        }
+        Requirements node = poolRequirements;
+        node.add(type.requirements);
+        auto needed =
+            api::resources::add(testing::requestsWithPodCount(pod),
+                                testing::daemonOverhead(input, tmpl.spec.taints, node, true));
+        if (api::resources::fits(needed, type.allocatable())) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+TEST(SchedulerPropertyTest, UnschedulablePodsReallyFitNowhere) {
+  size_t checked = 0;
+  for (uint32_t seed = 1000; seed < 1300; ++seed) {
+    Generator generator(seed);
+    Scenario scenario = generator.scenario(/*withLimitsAndNodes=*/false);
+    auto pods = pointers(scenario.pods);
+    auto results = solve(scenario.input, pods);
+    ASSERT_TRUE(checkResults(scenario.input, pods, results).empty()) << "seed " << seed;
+    for (const auto& error : results.podErrors) {
+      ++checked;
+      EXPECT_FALSE(fitsAlone(scenario.input, *error.pod))
+          << "seed " << seed << ": " << error.pod->metadata.name << " rejected: " << error.reason;
+    }
+  }
+  EXPECT_GT(checked, 20U);
+}
+
+TEST(SchedulerPropertyTest, CheckerCatchesCorruptedResults) {
+  Generator generator(7);
+  Scenario scenario = generator.scenario(false);
+  scenario.pods.clear();
+  scenario.input.nodePools.resize(1);
+  auto& pool = scenario.input.nodePools[0];
+  pool.nodePool.spec.template_.spec.taints.clear();
+  pool.nodePool.spec.template_.spec.requirements.clear();
+  pool.nodePool.spec.template_.metadata.labels.clear();
+  pool.instanceTypes = {makeInstanceType("only", 4, 16, 10, 1.0)};
+  scenario.input.daemonSets.clear();
+  for (int i = 0; i < 3; ++i) {
+    scenario.pods.push_back(makePod("p" + std::to_string(i), "1", "1Gi"));
+  }
+  auto pods = pointers(scenario.pods);
+  auto results = solve(scenario.input, pods);
+  ASSERT_TRUE(checkResults(scenario.input, pods, results).empty());
+  ASSERT_EQ(results.newNodeClaims.size(), 1U);
+
+  auto duplicated = results;
+  duplicated.newNodeClaims[0].pods.push_back(pods[0]);
+  EXPECT_FALSE(checkResults(scenario.input, pods, duplicated).empty());
+
+  auto overflowing = results;
+  auto extra = makePod("extra", "2", "1Gi");
+  std::vector<const api::Pod*> more = pods;
+  more.push_back(&extra);
+  overflowing.newNodeClaims[0].pods.push_back(&extra);
+  EXPECT_FALSE(checkResults(scenario.input, more, overflowing).empty());
+
+  auto tainted = scenario.input;
+  tainted.nodePools[0].nodePool.spec.template_.spec.taints.push_back({"k", "v", "NoSchedule"});
+  EXPECT_FALSE(checkResults(tainted, pods, results).empty());
+
+  auto clashing = results;
+  auto first = makePod("port-a", "100m", "");
+  auto second = makePod("port-b", "100m", "");
+  first.spec.containers[0].ports.push_back({"", 80, 80, "TCP", ""});
+  second.spec.containers[0].ports.push_back({"", 80, 80, "", "10.0.0.2"});
+  std::vector<const api::Pod*> withPorts = pods;
+  withPorts.push_back(&first);
+  withPorts.push_back(&second);
+  clashing.newNodeClaims[0].pods.push_back(&first);
+  clashing.newNodeClaims[0].pods.push_back(&second);
+  EXPECT_FALSE(checkResults(scenario.input, withPorts, clashing).empty());
+
+  auto limited = scenario.input;
+  limited.nodePools[0].nodePool.spec.limits["cpu"] = api::Quantity::fromInt(3);
+  EXPECT_FALSE(checkResults(limited, pods, results).empty());
+}
+
+}  // namespace
+}  // namespace karpenter::scheduling
