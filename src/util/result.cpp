@@ -10,6 +10,8 @@ const char* errorKindName(ErrorKind kind) {
       return "NotFound";
     case ErrorKind::kConflict:
       return "Conflict";
+    case ErrorKind::kGone:
+      return "Gone";
     case ErrorKind::kThrottled:
       return "Throttled";
     case ErrorKind::kInsufficientCapacity:
@@ -23,7 +25,7 @@ const char* errorKindName(ErrorKind kind) {
 }
 
 Error Error::withContext(const std::string& context) const {
-  return Error{kind, message.empty() ? context : context + ": " + message};
+  return Error{kind, message.empty() ? context : context + ": " + message, retryAfter};
 }
 
 }  // namespace karpenter

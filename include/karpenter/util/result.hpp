@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <variant>
@@ -11,6 +12,7 @@ enum class ErrorKind {
   kInvalid,               // the input is malformed or breaks a rule; do not retry
   kNotFound,              // the thing asked for does not exist
   kConflict,              // a precondition (resourceVersion, uid) no longer holds
+  kGone,                  // a resourceVersion or continue token expired (HTTP 410); relist
   kThrottled,             // the peer asked us to slow down; retry with backoff
   kInsufficientCapacity,  // the cloud has no capacity for this offering
   kUnavailable,           // the peer could not be reached or failed; retry
@@ -24,6 +26,8 @@ const char* errorKindName(ErrorKind kind);
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
   std::string message;
+  // For kThrottled/kUnavailable: how long the peer asked us to wait (Retry-After); 0 = unknown.
+  std::chrono::seconds retryAfter{0};
 
   // Returns a copy whose message is prefixed with `context` (a field path or an operation).
   Error withContext(const std::string& context) const;

@@ -1,0 +1,147 @@
+#include "curl_transport.hpp"
+
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+#include <curl/curl.h>
+
+namespace karpenter::kube {
+namespace {
+
+void globalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Exchange {
+  CURL* handle = nullptr;
+  const HttpRequest* request = nullptr;
+  HttpResponse response;
+  bool aborted = false;
+};
+
+size_t onBody(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t bytes = size * count;
+  long status = 0;
+  curl_easy_getinfo(exchange->handle, CURLINFO_RESPONSE_CODE, &status);
+  if (exchange->request->onData && status >= 200 && status < 300) {
+    if (!exchange->request->onData(std::string_view(data, bytes))) {
+      exchange->aborted = true;
+      return 0;  // aborts the transfer
+    }
+    return bytes;
+  }
+  exchange->response.body.append(data, bytes);
+  return bytes;
+}
+
+size_t onHeader(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t bytes = size * count;
+  std::string line(data, bytes);
+  constexpr std::string_view kRetryAfter = "retry-after:";
+  if (line.size() > kRetryAfter.size()) {
+    std::string prefix = line.substr(0, kRetryAfter.size());
+    for (auto& c : prefix) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (prefix == kRetryAfter) {
+      try {
+        exchange->response.retryAfter =
+            std::chrono::seconds(std::stol(line.substr(kRetryAfter.size())));
+      } catch (const std::exception&) {
+        // An HTTP-date Retry-After is not sent by apiservers; fall back to backoff.
+      }
+    }
+  }
+  return bytes;
+}
+
+void setBlob(CURL* handle, CURLoption option, const std::string& data) {
+  curl_blob blob{const_cast<char*>(data.data()), data.size(), CURL_BLOB_COPY};
+  curl_easy_setopt(handle, option, &blob);
+}
+
+}  // namespace
+
+CurlTransport::CurlTransport(RestConfig config, std::chrono::milliseconds connectTimeout,
+                             std::string userAgent)
+    : config_(std::move(config)),
+      connectTimeout_(connectTimeout),
+      userAgent_(std::move(userAgent)) {
+  globalInit();
+}
+
+Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) const {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
+  if (!handle) {
+    return Error{ErrorKind::kInternal, "curl_easy_init failed"};
+  }
+  CURL* h = handle.get();
+  Exchange exchange{h, &request, {}, false};
+  char errorBuffer[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errorBuffer);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, userAgent_.c_str());
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connectTimeout_.count()));
+  if (request.timeout.count() > 0) {
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  }
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &exchange);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &exchange);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  // TLS: the cluster CA (data or file), client certificate, or no verification when asked.
+  if (config_.insecureSkipTlsVerify) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  } else if (!config_.caData.empty()) {
+    setBlob(h, CURLOPT_CAINFO_BLOB, config_.caData);
+  } else if (!config_.caFile.empty()) {
+    curl_easy_setopt(h, CURLOPT_CAINFO, config_.caFile.c_str());
+  }
+  if (!config_.clientCertData.empty()) {
+    setBlob(h, CURLOPT_SSLCERT_BLOB, config_.clientCertData);
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+  } else if (!config_.clientCertFile.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, config_.clientCertFile.c_str());
+  }
+  if (!config_.clientKeyData.empty()) {
+    setBlob(h, CURLOPT_SSLKEY_BLOB, config_.clientKeyData);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+  } else if (!config_.clientKeyFile.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLKEY, config_.clientKeyFile.c_str());
+  }
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  if (!request.contentType.empty()) {
+    headers = curl_slist_append(headers, ("Content-Type: " + request.contentType).c_str());
+  }
+  if (!request.bearerToken.empty()) {
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + request.bearerToken).c_str());
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  const CURLcode code = curl_easy_perform(h);
+  curl_slist_free_all(headers);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &exchange.response.status);
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && exchange.aborted)) {
+    const std::string detail = errorBuffer[0] != 0 ? errorBuffer : curl_easy_strerror(code);
+    if (exchange.response.status != 0 && request.onData) {
+      // A stream that broke after a 2xx reply ends the watch; the caller resumes.
+      return std::move(exchange.response);
+    }
+    return Error{ErrorKind::kUnavailable, request.method + " " + request.url + ": " + detail};
+  }
+  return std::move(exchange.response);
+}
+
+}  // namespace karpenter::kube
