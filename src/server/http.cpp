@@ -1,0 +1,167 @@
+#include "karpenter/server/http.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+namespace karpenter::server {
+namespace {
+
+std::string_view pathOf(std::string_view target) {
+  const size_t query = target.find('?');
+  return query == std::string_view::npos ? target : target.substr(0, query);
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+Response jsonBody(const extender::WireJson& body) {
+  Response response;
+  response.body = body.dump();
+  return response;
+}
+
+// Decodes ExtenderArgs and takes a snapshot, or says why it cannot.
+template <typename Decide>
+JsonHandler extenderHandler(ClusterViewProvider views, Decide decide) {
+  return [views = std::move(views), decide](const Request&, const extender::WireJson& body) {
+    auto args = extender::decodeExtenderArgs(body);
+    if (!args) {
+      return jsonError(400, "invalid ExtenderArgs: " + args.error().message);
+    }
+    std::shared_ptr<const extender::ClusterView> view = views ? views() : nullptr;
+    if (!view) {
+      return jsonError(503, "cluster state is not synced yet");
+    }
+    return jsonBody(extender::encode(decide(*args, *view)));
+  };
+}
+
+}  // namespace
+
+Response jsonError(int status, std::string_view message) {
+  Response response;
+  response.status = status;
+  response.body = nlohmann::json{{"code", status}, {"message", message}}.dump();
+  return response;
+}
+
+bool isJsonContentType(std::string_view contentType) {
+  const size_t semicolon = contentType.find(';');
+  const std::string_view mediaType =
+      trim(semicolon == std::string_view::npos ? contentType : contentType.substr(0, semicolon));
+  return lower(mediaType) == "application/json";
+}
+
+Router::Router(size_t defaultBodyLimit) : defaultBodyLimit_(defaultBodyLimit) {}
+
+void Router::addJsonRoute(std::string method, std::string path, JsonHandler handler,
+                          size_t bodyLimit) {
+  for (Route& route : routes_) {
+    if (route.method == method && route.path == path) {
+      route.handler = std::move(handler);
+      route.bodyLimit = bodyLimit;
+      return;
+    }
+  }
+  routes_.push_back(Route{std::move(method), std::move(path), bodyLimit, std::move(handler)});
+}
+
+size_t Router::bodyLimitFor(std::string_view target) const {
+  const std::string_view path = pathOf(target);
+  size_t limit = 0;
+  bool found = false;
+  for (const Route& route : routes_) {
+    if (route.path == path) {
+      limit = std::max(limit, route.bodyLimit);
+      found = true;
+    }
+  }
+  return found ? limit : defaultBodyLimit_;
+}
+
+Response Router::handle(const Request& request) const {
+  const std::string_view path = pathOf(request.target);
+  const Route* match = nullptr;
+  std::set<std::string> allowed;
+  for (const Route& route : routes_) {
+    if (route.path != path) {
+      continue;
+    }
+    allowed.insert(route.method);
+    if (route.method == request.method) {
+      match = &route;
+    }
+  }
+  if (allowed.empty()) {
+    return jsonError(404, "no handler for path " + std::string(path));
+  }
+  if (match == nullptr) {
+    std::string allow;
+    for (const std::string& method : allowed) {
+      allow += (allow.empty() ? "" : ", ") + method;
+    }
+    Response response = jsonError(405, "method " + request.method + " is not allowed on " +
+                                           std::string(path) + "; allowed: " + allow);
+    response.headers.emplace_back("Allow", allow);
+    return response;
+  }
+  if (request.body.size() > match->bodyLimit) {
+    return jsonError(413, "request body of " + std::to_string(request.body.size()) +
+                              " bytes exceeds the limit of " + std::to_string(match->bodyLimit) +
+                              " bytes");
+  }
+  if (!isJsonContentType(request.contentType)) {
+    return jsonError(415,
+                     "Content-Type must be application/json, got \"" + request.contentType + "\"");
+  }
+  extender::WireJson body;
+  try {
+    body = extender::WireJson::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return jsonError(400, std::string("request body is not valid JSON: ") + e.what());
+  }
+  try {
+    return match->handler(request, body);
+  } catch (const std::exception& e) {
+    // Handlers report bad input as values; an exception here is a bug, not the client's fault.
+    spdlog::error("handler for {} {} threw: {}", request.method, path, e.what());
+    return jsonError(500, "internal error");
+  }
+}
+
+void addExtenderRoutes(Router& router, ClusterViewProvider views, size_t bodyLimit) {
+  router.addJsonRoute(
+      "POST", "/scheduler/filter",
+      extenderHandler(views,
+                      [](const extender::ExtenderArgs& args, const extender::ClusterView& view) {
+                        return extender::filter(args, view);
+                      }),
+      bodyLimit);
+  router.addJsonRoute(
+      "POST", "/scheduler/prioritize",
+      extenderHandler(views,
+                      [](const extender::ExtenderArgs& args, const extender::ClusterView& view) {
+                        return extender::prioritize(args, view);
+                      }),
+      bodyLimit);
+}
+
+}  // namespace karpenter::server

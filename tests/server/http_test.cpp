@@ -1,0 +1,153 @@
+#include "karpenter/server/http.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fakes/fake_cluster_view.hpp"
+
+namespace karpenter::server {
+namespace {
+
+using extender::WireJson;
+using testing::FakeClusterView;
+
+constexpr const char* kCacheArgs =
+    R"({"Pod":{"metadata":{"name":"p","uid":"pod-1"},"spec":{"containers":[]}},)"
+    R"("Nodes":null,"NodeNames":["good","disrupted"]})";
+
+std::shared_ptr<FakeClusterView> makeView() {
+  auto view = std::make_shared<FakeClusterView>();
+  view->nodes["good"] = extender::NodeFacts{.managed = true,
+                                            .pricePerHour = 0.1,
+                                            .allocatableMilliCpu = 4000,
+                                            .allocatableMemoryBytes = int64_t{16} << 30};
+  view->nodes["disrupted"] = view->nodes["good"];
+  view->nodes["disrupted"].disruptedTaint = true;
+  view->nominations["pod-1"] = "good";
+  return view;
+}
+
+class ExtenderRoutes : public ::testing::Test {
+ protected:
+  ExtenderRoutes() : router_(1024) {
+    addExtenderRoutes(
+        router_, [this] { return view_; }, 4096);
+  }
+
+  Response post(const std::string& path, const std::string& body,
+                const std::string& contentType = "application/json") {
+    return router_.handle(Request{"POST", path, contentType, body});
+  }
+
+  static WireJson bodyOf(const Response& response) { return WireJson::parse(response.body); }
+
+  std::shared_ptr<FakeClusterView> view_ = makeView();
+  Router router_;
+};
+
+TEST_F(ExtenderRoutes, FilterAnswersInTheExactWireFormat) {
+  const Response response = post("/scheduler/filter", kCacheArgs);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.contentType, "application/json");
+  auto args = extender::decodeExtenderArgs(WireJson::parse(kCacheArgs));
+  ASSERT_TRUE(args);
+  EXPECT_EQ(response.body, extender::encode(extender::filter(*args, *view_)).dump());
+  const WireJson body = bodyOf(response);
+  EXPECT_EQ(body["NodeNames"], WireJson::array({"good"}));
+  EXPECT_TRUE(body["Nodes"].is_null());
+  EXPECT_TRUE(body["FailedNodes"].contains("disrupted"));
+  EXPECT_EQ(body["Error"], "");
+}
+
+TEST_F(ExtenderRoutes, PrioritizeAnswersABareHostPriorityList) {
+  const Response response =
+      post("/scheduler/prioritize?ignored=1", kCacheArgs, "Application/JSON; charset=utf-8");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const WireJson body = bodyOf(response);
+  ASSERT_TRUE(body.is_array());
+  ASSERT_EQ(body.size(), 2u);
+  EXPECT_EQ(body[0]["Host"], "good");
+  EXPECT_EQ(body[0]["Score"], 10);  // nominated for this pod
+  auto args = extender::decodeExtenderArgs(WireJson::parse(kCacheArgs));
+  ASSERT_TRUE(args);
+  EXPECT_EQ(response.body, extender::encode(extender::prioritize(*args, *view_)).dump());
+}
+
+TEST_F(ExtenderRoutes, UnknownPathIs404) {
+  const Response response = post("/scheduler/bind", kCacheArgs);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(bodyOf(response)["code"], 404);
+  EXPECT_NE(bodyOf(response)["message"].get<std::string>().find("/scheduler/bind"),
+            std::string::npos);
+}
+
+TEST_F(ExtenderRoutes, WrongMethodIs405WithAllow) {
+  const Response response = router_.handle(Request{"GET", "/scheduler/filter", "", ""});
+  EXPECT_EQ(response.status, 405);
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0].first, "Allow");
+  EXPECT_EQ(response.headers[0].second, "POST");
+}
+
+TEST_F(ExtenderRoutes, NonJsonContentTypeIs415) {
+  EXPECT_EQ(post("/scheduler/filter", kCacheArgs, "text/plain").status, 415);
+  EXPECT_EQ(post("/scheduler/filter", kCacheArgs, "").status, 415);
+  EXPECT_EQ(post("/scheduler/filter", kCacheArgs, "application/jsonx").status, 415);
+}
+
+TEST_F(ExtenderRoutes, UnparsableJsonIs400NamingTheProblem) {
+  const Response response = post("/scheduler/filter", R"({"Pod": {)");
+  EXPECT_EQ(response.status, 400);
+  const std::string message = bodyOf(response)["message"];
+  EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+  EXPECT_NE(message.find("parse error"), std::string::npos) << message;
+}
+
+TEST_F(ExtenderRoutes, JsonThatIsNotExtenderArgsIs400NamingTheField) {
+  const Response response =
+      post("/scheduler/filter", R"({"Pod":{},"Nodes":null,"NodeNames":["a",7]})");
+  EXPECT_EQ(response.status, 400);
+  const std::string message = bodyOf(response)["message"];
+  EXPECT_NE(message.find("NodeNames"), std::string::npos) << message;
+  EXPECT_EQ(post("/scheduler/prioritize", "[1,2]").status, 400);
+}
+
+TEST_F(ExtenderRoutes, BodyOverTheRouteLimitIs413) {
+  const std::string big = R"({"Pod":{},"NodeNames":[")" + std::string(5000, 'x') + R"("]})";
+  EXPECT_EQ(post("/scheduler/filter", big).status, 413);
+  EXPECT_EQ(router_.bodyLimitFor("/scheduler/filter?a=b"), 4096u);
+  EXPECT_EQ(router_.bodyLimitFor("/unknown"), 1024u);
+}
+
+TEST_F(ExtenderRoutes, NoSnapshotYetIs503NotACrash) {
+  view_.reset();
+  EXPECT_EQ(post("/scheduler/filter", kCacheArgs).status, 503);
+}
+
+TEST(Router, HandlerExceptionsBecome500AndDoNotEscape) {
+  Router router;
+  router.addJsonRoute(
+      "POST", "/boom",
+      [](const Request&, const WireJson&) -> Response { throw std::runtime_error("bug"); }, 100);
+  EXPECT_EQ(router.handle(Request{"POST", "/boom", "application/json", "{}"}).status, 500);
+}
+
+TEST(Router, AllowListsEveryMethodOfThePath) {
+  Router router;
+  auto ok = [](const Request&, const WireJson&) { return Response{}; };
+  router.addJsonRoute("PUT", "/x", ok, 100);
+  router.addJsonRoute("POST", "/x", ok, 100);
+  const Response response = router.handle(Request{"DELETE", "/x", "application/json", "{}"});
+  EXPECT_EQ(response.status, 405);
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0].second, "POST, PUT");
+}
+
+TEST(IsJsonContentType, AcceptsParametersAndCase) {
+  EXPECT_TRUE(isJsonContentType("application/json"));
+  EXPECT_TRUE(isJsonContentType(" application/JSON ; charset=utf-8"));
+  EXPECT_FALSE(isJsonContentType("application/json-patch+json"));
+  EXPECT_FALSE(isJsonContentType(""));
+}
+
+}  // namespace
+}  // namespace karpenter::server
