@@ -1,12 +1,12 @@
 #include "karpenter/api/int_or_string.hpp"
 
-#include "karpenter/api/codec.hpp"
-
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
+
+#include "karpenter/api/codec.hpp"
 
 namespace karpenter::api {
 namespace {
