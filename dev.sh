@@ -15,6 +15,7 @@ PACKAGES=(
   libboost1.81-dev libssl-dev libcurl4-openssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libpugixml-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  openssl curl ca-certificates  # the TLS and apiserver tests drive the real command-line tools
 )
 
 install_packages() {
