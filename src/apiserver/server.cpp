@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "../server/tcp_listener.hpp"
 #include "rest_router.hpp"
 
 namespace karpenter::apiserver {
@@ -250,16 +251,7 @@ Result<void> Server::start() {
   }
   impl.acceptor.emplace(*impl.ioc);
   const tcp::endpoint endpoint(address, impl.options.port);
-  impl.acceptor->open(endpoint.protocol(), ec);
-  if (!ec) {
-    impl.acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  }
-  if (!ec) {
-    impl.acceptor->bind(endpoint, ec);
-  }
-  if (!ec) {
-    impl.acceptor->listen(net::socket_base::max_listen_connections, ec);
-  }
+  ec = karpenter::server::detail::listenOn(*impl.acceptor, endpoint);
   if (ec) {
     impl.acceptor.reset();
     return Error{ErrorKind::kUnavailable, "apiserver cannot listen on " + impl.options.address +

@@ -39,9 +39,12 @@ ExtenderFilterResult filter(const ExtenderArgs& args, const ClusterView& view) {
   if (!args.nodes) {
     return result;  // nothing asked, nothing passes
   }
-  // Non-cache mode: hand the passing Node objects back exactly as they came.
-  WireJson passing = *args.nodes;
-  passing["items"] = WireJson::array();
+  // Non-cache mode: hand the passing Node objects back exactly as they came, inside the list's
+  // own envelope (copied without its items: a NodeList can hold thousands of nodes).
+  WireJson passing = WireJson::object();
+  for (auto it = args.nodes->begin(); it != args.nodes->end(); ++it) {
+    passing[it.key()] = it.key() == "items" ? WireJson::array() : it.value();
+  }
   if (auto items = nodeListItems(*args.nodes); items.ok()) {
     for (const WireJson* node : *items) {
       const std::string name = node->value("/metadata/name"_json_pointer, std::string());

@@ -201,17 +201,34 @@ WireJson encodeStringMap(const std::map<std::string, std::string>& map) {
   return out;
 }
 
-WireJson encodeMetaVictims(const MetaVictims& victims) {
+WireJson identity(const WireJson& value) {
+  return value;
+}
+
+// Victims and MetaVictims share one shape: {"Pods": [...] | null, "NumPDBViolations": n}.
+template <typename Pod, typename EncodePod>
+WireJson encodeVictimsShape(const std::optional<std::vector<Pod>>& pods, int64_t numPDBViolations,
+                            EncodePod encodePod) {
   WireJson out = WireJson::object();
-  out["Pods"] = nullable(victims.pods, [](const std::vector<MetaPod>& pods) {
-    WireJson list = WireJson::array();
-    for (const auto& pod : pods) {
-      list.push_back(WireJson{{"UID", pod.uid}});
+  out["Pods"] = nullable(pods, [&](const std::vector<Pod>& list) {
+    WireJson encoded = WireJson::array();
+    for (const auto& pod : list) {
+      encoded.push_back(encodePod(pod));
     }
-    return list;
+    return encoded;
   });
-  out["NumPDBViolations"] = victims.numPDBViolations;
+  out["NumPDBViolations"] = numPDBViolations;
   return out;
+}
+
+WireJson encodeMetaVictims(const MetaVictims& victims) {
+  return encodeVictimsShape(victims.pods, victims.numPDBViolations, [](const MetaPod& pod) {
+    return WireJson{{"UID", pod.uid}};
+  });
+}
+
+WireJson encodeVictims(const Victims& victims) {
+  return encodeVictimsShape(victims.pods, victims.numPDBViolations, identity);
 }
 
 WireJson encodeMetaVictimsMap(const std::map<std::string, MetaVictims>& map) {
@@ -220,10 +237,6 @@ WireJson encodeMetaVictimsMap(const std::map<std::string, MetaVictims>& map) {
     out[node] = encodeMetaVictims(victims);
   }
   return out;
-}
-
-WireJson identity(const WireJson& value) {
-  return value;
 }
 
 WireJson encodeStrings(const std::vector<std::string>& values) {
@@ -407,11 +420,7 @@ WireJson encode(const ExtenderPreemptionArgs& value) {
       nullable(value.nodeNameToVictims, [](const std::map<std::string, Victims>& map) {
         WireJson victims = WireJson::object();
         for (const auto& [node, entry] : map) {
-          WireJson item = WireJson::object();
-          item["Pods"] = nullable(entry.pods,
-                                  [](const std::vector<WireJson>& pods) { return WireJson(pods); });
-          item["NumPDBViolations"] = entry.numPDBViolations;
-          victims[node] = std::move(item);
+          victims[node] = encodeVictims(entry);
         }
         return victims;
       });

@@ -21,6 +21,8 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include "tcp_listener.hpp"
+
 namespace karpenter::server {
 namespace {
 
@@ -344,16 +346,7 @@ Result<void> HttpsServer::start() {
   impl.ioc = std::make_unique<net::io_context>(std::max(1, options.threads));
   impl.acceptor.emplace(net::make_strand(*impl.ioc));  // stop() closes it on its strand
   const tcp::endpoint endpoint(address, options.port);
-  impl.acceptor->open(endpoint.protocol(), ec);
-  if (!ec) {
-    impl.acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  }
-  if (!ec) {
-    impl.acceptor->bind(endpoint, ec);
-  }
-  if (!ec) {
-    impl.acceptor->listen(net::socket_base::max_listen_connections, ec);
-  }
+  ec = detail::listenOn(*impl.acceptor, endpoint);
   if (ec) {
     impl.acceptor.reset();
     impl.ioc.reset();
