@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   karpenter::cli::addVersionCommand(app, exitCode);
   karpenter::cli::addRequestsCommand(app, exitCode);
+  karpenter::cli::addControllerCommand(app, exitCode);
   CLI11_PARSE(app, argc, argv);
   return exitCode;
 }

@@ -54,6 +54,17 @@ JsonHandler extenderHandler(ClusterViewProvider views, Decide decide) {
   };
 }
 
+// Handlers report bad input as values; an exception escaping one is a bug, not the client's fault.
+template <typename Call>
+Response guarded(const Request& request, Call call) {
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} {} threw: {}", request.method, request.target, e.what());
+    return jsonError(500, "internal error");
+  }
+}
+
 }  // namespace
 
 Response jsonError(int status, std::string_view message) {
@@ -74,14 +85,22 @@ Router::Router(size_t defaultBodyLimit) : defaultBodyLimit_(defaultBodyLimit) {}
 
 void Router::addJsonRoute(std::string method, std::string path, JsonHandler handler,
                           size_t bodyLimit) {
-  for (Route& route : routes_) {
-    if (route.method == method && route.path == path) {
-      route.handler = std::move(handler);
-      route.bodyLimit = bodyLimit;
+  addRoute(Route{std::move(method), std::move(path), bodyLimit, std::move(handler), nullptr});
+}
+
+void Router::addPlainRoute(std::string method, std::string path, PlainHandler handler,
+                           size_t bodyLimit) {
+  addRoute(Route{std::move(method), std::move(path), bodyLimit, nullptr, std::move(handler)});
+}
+
+void Router::addRoute(Route route) {
+  for (Route& existing : routes_) {
+    if (existing.method == route.method && existing.path == route.path) {
+      existing = std::move(route);
       return;
     }
   }
-  routes_.push_back(Route{std::move(method), std::move(path), bodyLimit, std::move(handler)});
+  routes_.push_back(std::move(route));
 }
 
 size_t Router::bodyLimitFor(std::string_view target) const {
@@ -128,6 +147,9 @@ Response Router::handle(const Request& request) const {
                               " bytes exceeds the limit of " + std::to_string(match->bodyLimit) +
                               " bytes");
   }
+  if (match->plain) {
+    return guarded(request, [&] { return match->plain(request); });
+  }
   if (!isJsonContentType(request.contentType)) {
     return jsonError(415,
                      "Content-Type must be application/json, got \"" + request.contentType + "\"");
@@ -138,13 +160,7 @@ Response Router::handle(const Request& request) const {
   } catch (const nlohmann::json::parse_error& e) {
     return jsonError(400, std::string("request body is not valid JSON: ") + e.what());
   }
-  try {
-    return match->handler(request, body);
-  } catch (const std::exception& e) {
-    // Handlers report bad input as values; an exception here is a bug, not the client's fault.
-    spdlog::error("handler for {} {} threw: {}", request.method, path, e.what());
-    return jsonError(500, "internal error");
-  }
+  return guarded(request, [&] { return match->json(request, body); });
 }
 
 void addExtenderRoutes(Router& router, ClusterViewProvider views, size_t bodyLimit) {

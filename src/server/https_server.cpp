@@ -106,7 +106,13 @@ std::optional<FileStamp> stampOf(const HttpsServer::Options& options) {
   return ec ? std::nullopt : std::optional<FileStamp>(stamp);
 }
 
-class Session;
+// What stop() needs of a session, whatever its stream.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // An idle connection closes now, a busy one after its response.
+  virtual void stopWhenIdle() = 0;
+};
 
 // What the server and its sessions share; sessions keep it alive.
 struct Shared {
@@ -116,13 +122,21 @@ struct Shared {
   std::atomic<bool> stopping{false};
   std::mutex mutex;  // guards sessions; drained is notified under it when a session ends
   std::condition_variable drained;
-  std::map<const Session*, std::weak_ptr<Session>> sessions;
+  std::map<const SessionBase*, std::weak_ptr<SessionBase>> sessions;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+using TlsStream = ssl::stream<beast::tcp_stream>;
+using PlainStream = beast::tcp_stream;
+
+// One connection. Stream is TlsStream (the webhook port) or PlainStream (metrics and probes);
+// the two differ only in the handshake and the shutdown.
+template <typename Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
   Session(tcp::socket&& socket, std::shared_ptr<ssl::context> tls, std::shared_ptr<Shared> shared)
-      : tls_(std::move(tls)), stream_(std::move(socket), *tls_), shared_(std::move(shared)) {
+      : tls_(std::move(tls)), stream_(makeStream(std::move(socket))), shared_(std::move(shared)) {
     ++shared_->connections;
   }
 
@@ -136,19 +150,21 @@ class Session : public std::enable_shared_from_this<Session> {
   void run() {
     {
       std::lock_guard lock(shared_->mutex);
-      shared_->sessions.emplace(this, weak_from_this());
+      shared_->sessions.emplace(this, this->weak_from_this());
     }
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      beast::get_lowest_layer(self->stream_).expires_after(self->shared_->options.readTimeout);
-      self->stream_.async_handshake(
-          ssl::stream_base::server,
-          beast::bind_front_handler(&Session::onHandshake, self->shared_from_this()));
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        beast::get_lowest_layer(self->stream_).expires_after(self->shared_->options.readTimeout);
+        self->stream_.async_handshake(ssl::stream_base::server,
+                                      beast::bind_front_handler(&Session::onHandshake, self));
+      } else {
+        self->doRead();
+      }
     });
   }
 
-  // Called from stop(): an idle connection closes now, a busy one after its response.
-  void stopWhenIdle() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  void stopWhenIdle() override {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if (!self->busy_) {
         // Like net/http's Shutdown: idle keep-alive connections are simply closed.
         beast::error_code ignored;
@@ -158,6 +174,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  Stream makeStream(tcp::socket&& socket) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls_);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
   void onHandshake(beast::error_code ec) {
     if (ec) {
       return fail(ec, "handshake");
@@ -175,8 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // The first request must arrive within the read timeout; later ones within the idle timeout.
     beast::get_lowest_layer(stream_).expires_after(served_ == 0 ? shared_->options.readTimeout
                                                                 : shared_->options.idleTimeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::onHeader, shared_from_this()));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::onHeader, this->shared_from_this()));
   }
 
   void onHeader(beast::error_code ec, size_t) {
@@ -192,7 +217,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(limit);
     beast::get_lowest_layer(stream_).expires_after(shared_->options.readTimeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::onRead, shared_from_this()));
+                     beast::bind_front_handler(&Session::onRead, this->shared_from_this()));
   }
 
   void onRead(beast::error_code ec, size_t) {
@@ -244,7 +269,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(shared_->options.readTimeout);
     http::async_write(stream_, *response_,
-                      [self = shared_from_this(), keepAlive](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), keepAlive](beast::error_code ec, size_t) {
                         self->busy_ = false;
                         ++self->served_;
                         if (ec) {
@@ -258,13 +283,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void doClose() {
-    beast::get_lowest_layer(stream_).expires_after(shared_->options.readTimeout);
-    stream_.async_shutdown(
-        [self = shared_from_this()](beast::error_code ec) { fail(ec, "shutdown"); });
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(shared_->options.readTimeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code ec) { fail(ec, "shutdown"); });
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  std::shared_ptr<ssl::context> tls_;  // outlives stream_, which refers to it
-  ssl::stream<beast::tcp_stream> stream_;
+  std::shared_ptr<ssl::context> tls_;  // outlives stream_, which refers to it; null for plain
+  Stream stream_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -300,6 +330,15 @@ struct HttpsServer::Impl {
     tlsStamp = stamp;
   }
 
+  void startSession(tcp::socket&& socket) {
+    if (!shared->options.tls) {
+      std::make_shared<Session<PlainStream>>(std::move(socket), nullptr, shared)->run();
+      return;
+    }
+    reloadIfChanged();
+    std::make_shared<Session<TlsStream>>(std::move(socket), tls, shared)->run();
+  }
+
   void doAccept() {
     acceptor->async_accept(
         net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -311,8 +350,7 @@ struct HttpsServer::Impl {
                          shared->options.maxConnections);
             socket.close(ec);
           } else {
-            reloadIfChanged();
-            std::make_shared<Session>(std::move(socket), tls, shared)->run();
+            startSession(std::move(socket));
           }
           doAccept();
         });
@@ -332,12 +370,14 @@ HttpsServer::~HttpsServer() {
 Result<void> HttpsServer::start() {
   Impl& impl = *impl_;
   const Options& options = impl.shared->options;
-  impl.tlsStamp = stampOf(options);
-  auto context = makeTlsContext(options);
-  if (!context) {
-    return context.error();
+  if (options.tls) {
+    impl.tlsStamp = stampOf(options);
+    auto context = makeTlsContext(options);
+    if (!context) {
+      return context.error();
+    }
+    impl.tls = std::move(context).value();
   }
-  impl.tls = std::move(context).value();
   beast::error_code ec;
   const auto address = net::ip::make_address(options.address, ec);
   if (ec) {
@@ -379,7 +419,7 @@ void HttpsServer::stop(std::chrono::milliseconds grace) {
     beast::error_code ec;
     impl.acceptor->close(ec);
   });
-  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<SessionBase>> sessions;
   {
     std::lock_guard lock(impl.shared->mutex);
     for (auto& [raw, weak] : impl.shared->sessions) {

@@ -142,6 +142,29 @@ TEST(Router, AllowListsEveryMethodOfThePath) {
   EXPECT_EQ(response.headers[0].second, "POST, PUT");
 }
 
+TEST(Router, PlainRoutesSeeTheRawRequestWithoutJsonChecks) {
+  Router router;
+  router.addPlainRoute("GET", "/healthz", [](const Request& request) {
+    Response response;
+    response.contentType = "text/plain";
+    response.body = "ok " + request.target;
+    return response;
+  });
+  auto ok = router.handle(Request{"GET", "/healthz?verbose", "", ""});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "ok /healthz?verbose");
+  EXPECT_EQ(router.handle(Request{"POST", "/healthz", "", ""}).status, 405);
+  // A plain route's body limit defaults to 0: GET endpoints take no body.
+  EXPECT_EQ(router.handle(Request{"GET", "/healthz", "", "x"}).status, 413);
+}
+
+TEST(Router, PlainHandlerExceptionsBecome500) {
+  Router router;
+  router.addPlainRoute("GET", "/boom",
+                       [](const Request&) -> Response { throw std::runtime_error("bug"); });
+  EXPECT_EQ(router.handle(Request{"GET", "/boom", "", ""}).status, 500);
+}
+
 TEST(IsJsonContentType, AcceptsParametersAndCase) {
   EXPECT_TRUE(isJsonContentType("application/json"));
   EXPECT_TRUE(isJsonContentType(" application/JSON ; charset=utf-8"));

@@ -43,6 +43,9 @@ bool isJsonContentType(std::string_view contentType);
 // A handler for a JSON route: receives the parsed body, returns the response. Handlers report
 // bad input as 4xx responses; an exception escaping a handler becomes a 500 (a bug, not input).
 using JsonHandler = std::function<Response(const Request& request, const extender::WireJson& body)>;
+// A handler that takes the request as it is (no content-type or JSON checks): GET endpoints such
+// as /metrics and /healthz.
+using PlainHandler = std::function<Response(const Request& request)>;
 
 // Maps (method, path) to a handler. Build it fully, then share it (const) with the server:
 // handle() and bodyLimitFor() are const and safe to call from any number of threads; add() is
@@ -55,6 +58,9 @@ class Router final {
   // a body that parses as JSON (else 400 naming the parse error) of at most bodyLimit bytes
   // (else 413). Registering the same (method, path) twice replaces the handler.
   void addJsonRoute(std::string method, std::string path, JsonHandler handler, size_t bodyLimit);
+  // Registers a route whose handler sees the raw request; bodies over bodyLimit are 413.
+  void addPlainRoute(std::string method, std::string path, PlainHandler handler,
+                     size_t bodyLimit = 0);
 
   // The body limit for a target: the largest limit among the routes of its path, or the
   // default when no route matches (so an unknown path cannot be used to send a huge body).
@@ -69,8 +75,10 @@ class Router final {
     std::string method;
     std::string path;
     size_t bodyLimit;
-    JsonHandler handler;
+    JsonHandler json;    // set for JSON routes
+    PlainHandler plain;  // set for plain routes
   };
+  void addRoute(Route route);
   size_t defaultBodyLimit_;
   std::vector<Route> routes_;
 };

@@ -33,6 +33,9 @@ class HttpsServer final {
     std::string address = "127.0.0.1";
     uint16_t port = 8443;  // 0 = any free port; see port()
     int threads = 1;
+    // false serves plain HTTP/1.1 with the same limits (the metrics and health-probe port);
+    // the certificate options are then ignored.
+    bool tls = true;
     std::string certFile;      // PEM serving certificate (chain)
     std::string keyFile;       // PEM private key
     std::string clientCaFile;  // PEM CA bundle; non-empty enables mTLS

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace karpenter::op {
+
+// Everything `karpenter controller` is configured with. Each field has a flag and an environment
+// variable named as upstream Karpenter names it (cli/controller_command.cpp lists them).
+struct OperatorOptions {
+  std::string bindAddress = "0.0.0.0";
+  uint16_t webhookPort = 8443;
+  uint16_t metricsPort = 8080;
+  uint16_t healthProbePort = 8081;
+  std::string tlsCertFile;
+  std::string tlsKeyFile;
+  std::string clientCaFile;      // non-empty: only clients with a certificate from this CA may call
+  bool disableWebhook = false;   // no admission endpoints
+  bool disableExtender = false;  // no scheduler-extender endpoints
+  std::string kubeconfig;        // empty: in-cluster configuration
+  double kubeClientQps = 200;
+  int kubeClientBurst = 300;
+  bool leaderElection = true;
+  std::string leaderElectionName = "karpenter-leader-election";
+  std::string leaderElectionNamespace = "karpenter";
+  std::chrono::milliseconds batchIdleDuration{1000};
+  std::chrono::milliseconds batchMaxDuration{10'000};
+  std::chrono::milliseconds shutdownGrace{10'000};
+};
+
+}  // namespace karpenter::op
