@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   karpenter::cli::addVersionCommand(app, exitCode);
   karpenter::cli::addRequestsCommand(app, exitCode);
   karpenter::cli::addControllerCommand(app, exitCode);
+  karpenter::cli::addApiserverCommand(app, exitCode);
   CLI11_PARSE(app, argc, argv);
   return exitCode;
 }

@@ -1,7 +1,5 @@
-#include <csignal>
 #include <iostream>
 #include <memory>
-#include <pthread.h>
 #include <tuple>
 
 #include <spdlog/spdlog.h>
@@ -10,6 +8,7 @@
 #include "karpenter/cli/commands.hpp"
 #include "karpenter/operator/operator.hpp"
 #include "karpenter/util/logging.hpp"
+#include "signals.hpp"
 
 namespace karpenter::cli {
 namespace {
@@ -22,17 +21,6 @@ struct ControllerFlags {
   std::string batchMaxDuration = "10s";
   bool disableLeaderElection = false;
 };
-
-// Blocks SIGTERM and SIGINT in every thread (call before any thread starts), so that one
-// sigwait() in the main thread receives them.
-sigset_t blockTerminationSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
 
 int runController(ControllerFlags& flags) {
   if (auto configured = configureLogging(flags.logLevel, flags.logFormat); !configured) {
@@ -59,8 +47,7 @@ int runController(ControllerFlags& flags) {
     spdlog::error("karpenter controller cannot start: {}", started.error().message);
     return 1;
   }
-  int signal = 0;
-  sigwait(&signals, &signal);
+  const int signal = waitForTermination(signals);
   spdlog::info("received {}, shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   karpenter.stop();
   return 0;

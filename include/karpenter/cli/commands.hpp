@@ -8,5 +8,6 @@ namespace karpenter::cli {
 void addVersionCommand(CLI::App& app, int& exitCode);
 void addRequestsCommand(CLI::App& app, int& exitCode);
 void addControllerCommand(CLI::App& app, int& exitCode);
+void addApiserverCommand(CLI::App& app, int& exitCode);
 
 }  // namespace karpenter::cli
