@@ -17,10 +17,15 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl curl ca-certificates  # the TLS and apiserver tests drive the real command-line tools
 )
+# Only the test suite needs these: real clients and servers the tests talk to.
+TEST_PACKAGES=(
+  prometheus  # scrapes /metrics and answers queries in the metrics integration test
+  awscli      # proves the test EC2 endpoint speaks the real wire protocol
+)
 
 install_packages() {
   local missing=()
-  for package in "${PACKAGES[@]}"; do
+  for package in "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$package")
   done
@@ -33,7 +38,7 @@ install_packages() {
 }
 
 build() {
-  install_packages
+  install_packages "${PACKAGES[@]}"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
@@ -45,6 +50,7 @@ case "${1:-}" in
     "$BUILD_DIR/karpenter" requests examples/
     ;;
   test)
+    install_packages "${TEST_PACKAGES[@]}"
     build
     cd "$BUILD_DIR"
     ctest --output-on-failure -j "$JOBS" --timeout 600

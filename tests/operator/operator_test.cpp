@@ -10,29 +10,17 @@
 
 #include "karpenter/metrics/registry.hpp"
 #include "server/tls_fixture.hpp"
+#include "support/plain_http.hpp"
 
 namespace karpenter::op {
 namespace {
 
+using testing::plainGet;
 using testing::TempDir;
 namespace beast = testing::beast;
 namespace http = testing::http;
 namespace net = testing::net;
 using tcp = testing::tcp;
-
-// One plain HTTP/1.1 GET to 127.0.0.1:port.
-http::response<http::string_body> plainGet(uint16_t port, const std::string& target) {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> request(http::verb::get, target, 11);
-  request.set(http::field::host, "127.0.0.1");
-  http::write(stream, request);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(stream, buffer, response);
-  return response;
-}
 
 class OperatorTest : public ::testing::Test {
  protected:
@@ -55,20 +43,20 @@ class OperatorTest : public ::testing::Test {
 TEST_F(OperatorTest, ServesProbesMetricsAndTheExtenderOnTheirPorts) {
   Operator karpenter(options_);
   ASSERT_TRUE(karpenter.start());
-  EXPECT_EQ(plainGet(karpenter.healthProbePort(), "/healthz").result_int(), 200);
-  EXPECT_EQ(plainGet(karpenter.healthProbePort(), "/readyz").result_int(), 200);
+  EXPECT_EQ(plainGet(karpenter.healthProbePort(), "/healthz").status, 200);
+  EXPECT_EQ(plainGet(karpenter.healthProbePort(), "/readyz").status, 200);
   // The probes are not on the metrics port and vice versa.
-  EXPECT_EQ(plainGet(karpenter.metricsPort(), "/healthz").result_int(), 404);
-  EXPECT_EQ(plainGet(karpenter.healthProbePort(), "/metrics").result_int(), 404);
+  EXPECT_EQ(plainGet(karpenter.metricsPort(), "/healthz").status, 404);
+  EXPECT_EQ(plainGet(karpenter.healthProbePort(), "/metrics").status, 404);
 
   metrics::defaultRegistry()
       .counter("karpenter_operator_test_total", "a counter this test sets")
       .with()
       .inc(2);
   auto scraped = plainGet(karpenter.metricsPort(), "/metrics");
-  EXPECT_EQ(scraped.result_int(), 200);
-  EXPECT_EQ(scraped[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(scraped.body().find("karpenter_operator_test_total 2\n"), std::string::npos);
+  EXPECT_EQ(scraped.status, 200);
+  EXPECT_EQ(scraped.contentType, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(scraped.body.find("karpenter_operator_test_total 2\n"), std::string::npos);
 
   auto context = testing::clientContext(dir_.file("ca.crt"));
   testing::TlsClient client(context, karpenter.webhookPort());
@@ -92,7 +80,7 @@ TEST_F(OperatorTest, RefusesToStartWithoutCertificatesUnlessHttpsIsDisabled) {
   Operator plainOnly(options_);
   ASSERT_TRUE(plainOnly.start());
   EXPECT_EQ(plainOnly.webhookPort(), 0);
-  EXPECT_EQ(plainGet(plainOnly.healthProbePort(), "/healthz").result_int(), 200);
+  EXPECT_EQ(plainGet(plainOnly.healthProbePort(), "/healthz").status, 200);
 }
 
 TEST_F(OperatorTest, PortInUseNamesTheFlag) {
