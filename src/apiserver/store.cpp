@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "karpenter/api/patch.hpp"
+#include "karpenter/util/time.hpp"
 #include "store_state.hpp"
 
 namespace karpenter::apiserver {
@@ -82,12 +83,7 @@ std::optional<size_t> Store::State::indexOf(const Gvr& gvr) const {
 }
 
 std::string Store::State::now() const {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(options.clock());
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
+  return formatRfc3339(options.clock());
 }
 
 Store::Store(std::vector<ResourceInfo> resources, Options options)
