@@ -128,6 +128,9 @@ struct HttpKubeClient::Impl {
   // with Retry-After or exponential backoff. Returns the final reply, 2xx or not.
   Result<HttpResponse> send(HttpRequest request) {
     for (int attempt = 0;; ++attempt) {
+      if (request.cancelled && request.cancelled()) {
+        return Error{ErrorKind::kUnavailable, request.method + " " + request.url + ": cancelled"};
+      }
       if (const auto wait = limiter.reserve(); wait.count() > 0) {
         options.sleep(wait);
       }
@@ -281,6 +284,7 @@ Result<void> HttpKubeClient::watch(const ResourceRef& ref, const WatchOptions& o
     // The server ends the watch at timeoutSeconds; allow it a margin before giving up locally.
     request.timeout = std::chrono::seconds(*options.timeoutSeconds + 30);
   }
+  request.cancelled = options.cancelled;
   request.onData = [&](std::string_view data) {
     pending.append(data);
     size_t newline = 0;
@@ -310,6 +314,9 @@ Result<void> HttpKubeClient::watch(const ResourceRef& ref, const WatchOptions& o
   };
   auto response = impl_->send(std::move(request));
   if (!response) {
+    if (options.cancelled && options.cancelled()) {
+      return {};  // stopped while (re)connecting: not an error
+    }
     return response.error();
   }
   if (inBand) {

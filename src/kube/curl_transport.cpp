@@ -37,6 +37,15 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* exchange = static_cast<Exchange*>(user);
+  if (exchange->request->cancelled && exchange->request->cancelled()) {
+    exchange->aborted = true;
+    return 1;  // CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
+}
+
 size_t onHeader(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   const size_t bytes = size * count;
@@ -94,6 +103,11 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) const {
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
+  if (request.cancelled) {
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &exchange);
+  }
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &exchange);
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH") {
@@ -133,7 +147,9 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) const {
   const CURLcode code = curl_easy_perform(h);
   curl_slist_free_all(headers);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &exchange.response.status);
-  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && exchange.aborted)) {
+  const bool abortedByUs =
+      exchange.aborted && (code == CURLE_WRITE_ERROR || code == CURLE_ABORTED_BY_CALLBACK);
+  if (code != CURLE_OK && !abortedByUs) {
     const std::string detail = errorBuffer[0] != 0 ? errorBuffer : curl_easy_strerror(code);
     if (exchange.response.status != 0 && request.onData) {
       // A stream that broke after a 2xx reply ends the watch; the caller resumes.

@@ -21,6 +21,9 @@ struct HttpRequest {
   // When set and the reply is 2xx, body bytes are streamed here instead of collected; returning
   // false aborts the transfer (reported as success).
   std::function<bool(std::string_view)> onData;
+  // When set, polled by libcurl's progress callback (about once a second while idle); true
+  // aborts the transfer, reported like an onData abort (success with what arrived so far).
+  std::function<bool()> cancelled;
 };
 
 struct HttpResponse {

@@ -63,6 +63,10 @@ struct WatchOptions {
   std::string resourceVersion;
   bool allowWatchBookmarks = true;
   std::optional<int64_t> timeoutSeconds;
+  // Polled while the stream is open (libcurl's progress callback: at least once a second even
+  // when no bytes arrive) and before each retry; returning true ends the watch with ok. This is
+  // how an informer's stop() interrupts a watch that is waiting for events.
+  std::function<bool()> cancelled;
 };
 
 struct WatchEvent {
