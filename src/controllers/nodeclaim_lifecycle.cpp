@@ -86,10 +86,10 @@ milliseconds remaining(const std::string& createdAt, std::chrono::seconds ttl) {
 }
 
 metrics::Family<metrics::Counter>& nodeClaimsTerminated() {
-  static auto& family = metrics::defaultRegistry().counter(
-      "karpenter_nodeclaims_terminated_total",
-      "Number of nodeclaims terminated in total by Karpenter.",
-      {"nodepool", "capacity_type", "zone"});
+  static auto& family =
+      metrics::defaultRegistry().counter("karpenter_nodeclaims_terminated_total",
+                                         "Number of nodeclaims terminated in total by Karpenter.",
+                                         {"nodepool", "capacity_type", "zone"});
   return family;
 }
 
@@ -116,8 +116,7 @@ struct NodeClaimLifecycle::Impl {
   Result<void> patchStatus(const std::string& name, json body) {
     kube::ResourceRef status = kNodeClaims.named(name);
     status.subresource = "status";
-    auto patched = client.patch(status,
-                                kube::PatchType::kMerge, {{"status", std::move(body)}});
+    auto patched = client.patch(status, kube::PatchType::kMerge, {{"status", std::move(body)}});
     return patched ? Result<void>() : Result<void>(patched.error());
   }
 
@@ -145,12 +144,12 @@ struct NodeClaimLifecycle::Impl {
     auto launched = cloud.create(nodeClaim);
     if (!launched) {
       if (launched.error().kind == ErrorKind::kInsufficientCapacity) {
-        recordEvent(client,
-                    {"karpenter.sh/v1", "NodeClaim", "", nodeClaim.metadata.name,
-                     nodeClaim.metadata.uid},
-                    "Warning", "InsufficientCapacityError",
-                    "NodeClaim " + nodeClaim.metadata.name +
-                        " event: creating nodeclaim, " + launched.error().message);
+        recordEvent(
+            client,
+            {"karpenter.sh/v1", "NodeClaim", "", nodeClaim.metadata.name, nodeClaim.metadata.uid},
+            "Warning", "InsufficientCapacityError",
+            "NodeClaim " + nodeClaim.metadata.name + " event: creating nodeclaim, " +
+                launched.error().message);
         auto removed = remove(nodeClaim.metadata.name, launched.error().message);
         return removed ? Result<milliseconds>(milliseconds(0)) : removed.error();
       }
@@ -162,18 +161,18 @@ struct NodeClaimLifecycle::Impl {
     for (const auto& [key, value] : launched->metadata.labels) {
       labels[key] = value;
     }
-    auto patched = client.patch(kNodeClaims.named(nodeClaim.metadata.name),
-                                kube::PatchType::kMerge, {{"metadata", {{"labels", labels}}}});
+    auto patched = client.patch(kNodeClaims.named(nodeClaim.metadata.name), kube::PatchType::kMerge,
+                                {{"metadata", {{"labels", labels}}}});
     if (!patched) {
       return patched.error();
     }
     auto conditions = nodeClaim.status.conditions;
     api::setCondition(conditions, condition(api::kConditionTypeLaunched, api::kConditionTrue),
                       now());
-    api::setCondition(conditions,
-                      condition(api::kConditionTypeRegistered, api::kConditionUnknown,
-                                "AwaitingRegistration"),
-                      now());
+    api::setCondition(
+        conditions,
+        condition(api::kConditionTypeRegistered, api::kConditionUnknown, "AwaitingRegistration"),
+        now());
     json status = {{"providerID", launched->status.providerID},
                    {"capacity", api::encodeJson(launched->status.capacity)},
                    {"allocatable", api::encodeJson(launched->status.allocatable)},
@@ -211,22 +210,22 @@ struct NodeClaimLifecycle::Impl {
         }
       }
     }
-    auto patched = client.patch(kNodes.named(node.metadata.name), kube::PatchType::kMerge,
-                                {{"metadata", {{"labels", labels}}},
-                                 {"spec", {{"taints", taintsJson(taints)}}}});
+    auto patched = client.patch(
+        kNodes.named(node.metadata.name), kube::PatchType::kMerge,
+        {{"metadata", {{"labels", labels}}}, {"spec", {{"taints", taintsJson(taints)}}}});
     if (!patched) {
       return patched.error();
     }
     auto conditions = nodeClaim.status.conditions;
     api::setCondition(conditions, condition(api::kConditionTypeRegistered, api::kConditionTrue),
                       now());
-    api::setCondition(conditions,
-                      condition(api::kConditionTypeInitialized, api::kConditionUnknown,
-                                "AwaitingInitialization"),
-                      now());
-    if (auto done = patchStatus(nodeClaim.metadata.name,
-                                {{"nodeName", node.metadata.name},
-                                 {"conditions", conditionsJson(conditions)}});
+    api::setCondition(
+        conditions,
+        condition(api::kConditionTypeInitialized, api::kConditionUnknown, "AwaitingInitialization"),
+        now());
+    if (auto done = patchStatus(
+            nodeClaim.metadata.name,
+            {{"nodeName", node.metadata.name}, {"conditions", conditionsJson(conditions)}});
         !done) {
       return done.error();
     }
@@ -265,10 +264,9 @@ struct NodeClaimLifecycle::Impl {
     if (!notInitializedReason(nodeClaim, node).empty()) {
       return milliseconds(0);  // the next Node change brings us back
     }
-    auto patched =
-        client.patch(kNodes.named(node.metadata.name), kube::PatchType::kMerge,
-                     {{"metadata",
-                       {{"labels", {{std::string(api::kNodeInitializedLabelKey), "true"}}}}}});
+    auto patched = client.patch(
+        kNodes.named(node.metadata.name), kube::PatchType::kMerge,
+        {{"metadata", {{"labels", {{std::string(api::kNodeInitializedLabelKey), "true"}}}}}});
     if (!patched) {
       return patched.error();
     }
@@ -276,7 +274,8 @@ struct NodeClaimLifecycle::Impl {
     api::setCondition(conditions, condition(api::kConditionTypeInitialized, api::kConditionTrue),
                       now());
     api::setCondition(conditions, condition(api::kConditionTypeReady, api::kConditionTrue), now());
-    if (auto done = patchStatus(nodeClaim.metadata.name, {{"conditions", conditionsJson(conditions)}});
+    if (auto done =
+            patchStatus(nodeClaim.metadata.name, {{"conditions", conditionsJson(conditions)}});
         !done) {
       return done.error();
     }
@@ -299,10 +298,10 @@ struct NodeClaimLifecycle::Impl {
         }
         continue;
       }
-      json eviction = {{"apiVersion", "policy/v1"},
-                       {"kind", "Eviction"},
-                       {"metadata",
-                        {{"name", pod->metadata.name}, {"namespace", pod->metadata.namespace_}}}};
+      json eviction = {
+          {"apiVersion", "policy/v1"},
+          {"kind", "Eviction"},
+          {"metadata", {{"name", pod->metadata.name}, {"namespace", pod->metadata.namespace_}}}};
       auto evicted = client.create({.resource = "pods",
                                     .nameSpace = pod->metadata.namespace_,
                                     .name = pod->metadata.name,
@@ -363,10 +362,10 @@ struct NodeClaimLifecycle::Impl {
         kept.push_back(finalizer);
       }
     }
-    auto patched = client.patch(kNodeClaims.named(nodeClaim.metadata.name), kube::PatchType::kMerge,
-                                {{"metadata",
-                                  {{"finalizers", kept},
-                                   {"resourceVersion", nodeClaim.metadata.resourceVersion}}}});
+    auto patched = client.patch(
+        kNodeClaims.named(nodeClaim.metadata.name), kube::PatchType::kMerge,
+        {{"metadata",
+          {{"finalizers", kept}, {"resourceVersion", nodeClaim.metadata.resourceVersion}}}});
     if (!patched && patched.error().kind != ErrorKind::kNotFound) {
       return patched.error();
     }
@@ -401,10 +400,10 @@ struct NodeClaimLifecycle::Impl {
         list.push_back(f);
       }
       list.push_back(api::kTerminationFinalizer);
-      auto patched = client.patch(kNodeClaims.named(name), kube::PatchType::kMerge,
-                                  {{"metadata",
-                                    {{"finalizers", list},
-                                     {"resourceVersion", nodeClaim.metadata.resourceVersion}}}});
+      auto patched = client.patch(
+          kNodeClaims.named(name), kube::PatchType::kMerge,
+          {{"metadata",
+            {{"finalizers", list}, {"resourceVersion", nodeClaim.metadata.resourceVersion}}}});
       if (!patched) {
         return patched.error();
       }

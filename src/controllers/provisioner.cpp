@@ -210,7 +210,7 @@ struct Provisioner::Impl {
     // Nominated pods stay with their targets; the rest are this pass's pods.
     std::map<std::string, std::vector<const api::Pod*>, std::less<>> nominatedTo;
     std::vector<const api::Pod*> pods;
-    for (const auto& [key, pod] : *snapshot.pendingPods) {
+    for (const auto& [key, pod] : *snapshot->pendingPods) {
       if (!provisioning::isProvisionable(*pod)) {
         continue;
       }
@@ -301,8 +301,8 @@ struct Provisioner::Impl {
       auto created = client.create({.group = "karpenter.sh", .resource = "nodeclaims"},
                                    api::encodeJson(nodeClaim));
       if (!created) {
-        spdlog::error("provisioner: creating a nodeclaim for nodepool {}: {}",
-                      claim.nodePoolName, created.error().message);
+        spdlog::error("provisioner: creating a nodeclaim for nodepool {}: {}", claim.nodePoolName,
+                      created.error().message);
         for (const auto* pod : claim.pods) {
           fail(*pod, "creating a nodeclaim failed: " + created.error().message, pass);
         }
@@ -359,8 +359,8 @@ struct Provisioner::Impl {
       std::this_thread::sleep_for(options.pollInterval);
       auto snapshot = state.snapshot();
       // Re-check on every change, and now and then for failed pods whose retry time came.
-      if (!snapshot->synced ||
-          (snapshot->version == lastVersion && Clock::now() - lastCheck < std::chrono::seconds(1))) {
+      if (!snapshot->synced || (snapshot->version == lastVersion &&
+                                Clock::now() - lastCheck < std::chrono::seconds(1))) {
         continue;
       }
       lastVersion = snapshot->version;

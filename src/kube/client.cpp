@@ -152,7 +152,10 @@ struct HttpKubeClient::Impl {
         tokens.invalidate();  // the plugin's credential was rejected early; fetch a fresh one
         continue;
       }
-      if (!retryable(response->status) || last) {
+      // An eviction's 429 is a PodDisruptionBudget's answer, not a throttle: the caller decides
+      // when to ask again.
+      const bool eviction = request.url.ends_with("/eviction");
+      if (!retryable(response->status) || last || (eviction && response->status == 429)) {
         return response;
       }
       options.sleep(response->retryAfter.count() > 0
@@ -222,9 +225,13 @@ Result<ListPage> HttpKubeClient::list(const ResourceRef& ref, const ListOptions&
 }
 
 Result<json> HttpKubeClient::create(const ResourceRef& ref, const json& object) {
-  ResourceRef collection = ref;
-  collection.name.clear();
-  return impl_->call("POST", resourcePath(collection), &object);
+  // POST goes to the collection, or to a subresource of a named object (pods/NAME/eviction,
+  // pods/NAME/binding).
+  ResourceRef target = ref;
+  if (target.subresource.empty()) {
+    target.name.clear();
+  }
+  return impl_->call("POST", resourcePath(target), &object);
 }
 
 Result<json> HttpKubeClient::update(const ResourceRef& ref, const json& object) {

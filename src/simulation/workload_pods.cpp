@@ -31,11 +31,10 @@ Result<int64_t> replicasOf(const nlohmann::json& manifest, const char* field) {
 
 nlohmann::json unschedulableStatus() {
   return {{"phase", "Pending"},
-          {"conditions",
-           nlohmann::json::array({{{"type", "PodScheduled"},
-                                   {"status", "False"},
-                                   {"reason", "Unschedulable"},
-                                   {"message", "0/0 nodes are available"}}})}};
+          {"conditions", nlohmann::json::array({{{"type", "PodScheduled"},
+                                                 {"status", "False"},
+                                                 {"reason", "Unschedulable"},
+                                                 {"message", "0/0 nodes are available"}}})}};
 }
 
 Result<std::vector<nlohmann::json>> workloadPods(const std::vector<nlohmann::json>& manifests) {
@@ -51,8 +50,8 @@ Result<std::vector<nlohmann::json>> workloadPods(const std::vector<nlohmann::jso
       pods.push_back(std::move(pod));
       continue;
     }
-    const bool replicated = kind == "Deployment" || kind == "ReplicaSet" ||
-                            kind == "StatefulSet" || kind == "ReplicationController";
+    const bool replicated = kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" ||
+                            kind == "ReplicationController";
     if (!replicated && kind != "Job") {
       continue;
     }

@@ -73,7 +73,16 @@ const extender::NodeFacts* SnapshotClusterView::node(std::string_view name) cons
 }
 
 std::optional<std::string> SnapshotClusterView::nominatedNode(std::string_view podUID) const {
-  return snapshot_->nominatedTarget(podUID, now_);
+  auto target = snapshot_->nominatedTarget(podUID, now_);
+  // The provisioner nominates pods to NodeClaims; kube-scheduler asks about the node that
+  // registered for it.
+  if (target && snapshot_->node(*target) == nullptr) {
+    const StateNode* entry = snapshot_->nodeForNodeClaim(*target);
+    if (entry != nullptr && entry->node != nullptr) {
+      return entry->node->metadata.name;
+    }
+  }
+  return target;
 }
 
 }  // namespace karpenter::state

@@ -18,7 +18,7 @@ namespace karpenter::controllers {
 // What one provisioning pass did.
 struct ProvisioningPass {
   size_t podsConsidered = 0;
-  std::vector<std::string> createdNodeClaims;                   // names, in creation order
+  std::vector<std::string> createdNodeClaims;                    // names, in creation order
   std::vector<std::pair<std::string, std::string>> nominations;  // pod "ns/name" → target
   std::vector<std::pair<std::string, std::string>> podErrors;    // pod "ns/name" → reason
 };

@@ -89,7 +89,9 @@ class KubeClient {
   virtual Result<nlohmann::json> get(const ResourceRef& ref) = 0;
   // One page; pass the returned continueToken back in ListOptions for the next.
   virtual Result<ListPage> list(const ResourceRef& ref, const ListOptions& options) = 0;
-  // `ref` names the collection; the object's metadata.name names the new object.
+  // `ref` names the collection; the object's metadata.name names the new object. With a
+  // subresource, POSTs to that subresource of ref.name (pods/NAME/eviction, pods/NAME/binding):
+  // a PDB refusing an eviction is kThrottled (429).
   virtual Result<nlohmann::json> create(const ResourceRef& ref, const nlohmann::json& object) = 0;
   // PUT with the object's metadata.resourceVersion; stale ⇒ kConflict.
   virtual Result<nlohmann::json> update(const ResourceRef& ref, const nlohmann::json& object) = 0;

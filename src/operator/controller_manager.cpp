@@ -1,0 +1,77 @@
+#include "karpenter/operator/controller_manager.hpp"
+
+#include <thread>
+
+namespace karpenter::op {
+
+struct ControllerManager::Impl {
+  Impl(kube::KubeClient& client, cloudprovider::CloudProvider& cloud, const Options& options)
+      : informers(client, state, options.informers),
+        provisioner(client, state, cloud, options.provisioner),
+        lifecycle(client, state, cloud, options.lifecycle),
+        garbageCollection(client, state, cloud, options.garbageCollection) {}
+
+  state::ClusterState state;
+  state::StateInformers informers;
+  controllers::Provisioner provisioner;
+  controllers::NodeClaimLifecycle lifecycle;
+  controllers::GarbageCollection garbageCollection;
+  bool stateStarted = false;
+};
+
+ControllerManager::ControllerManager(kube::KubeClient& client, cloudprovider::CloudProvider& cloud,
+                                     Options options)
+    : impl_(std::make_unique<Impl>(client, cloud, options)) {}
+
+ControllerManager::~ControllerManager() {
+  stop();
+}
+
+void ControllerManager::startState() {
+  if (!impl_->stateStarted) {
+    impl_->stateStarted = true;
+    impl_->informers.start();
+  }
+}
+
+bool ControllerManager::waitForSync(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!impl_->informers.hasSynced()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->state.flush();
+  return true;
+}
+
+void ControllerManager::startControllers() {
+  impl_->lifecycle.start();
+  impl_->provisioner.start();
+  impl_->garbageCollection.start();
+}
+
+void ControllerManager::stopControllers() {
+  impl_->provisioner.stop();
+  impl_->lifecycle.stop();
+  impl_->garbageCollection.stop();
+}
+
+void ControllerManager::stop() {
+  stopControllers();
+  if (impl_->stateStarted) {
+    impl_->informers.stop();
+    impl_->stateStarted = false;
+  }
+}
+
+state::ClusterState& ControllerManager::state() {
+  return impl_->state;
+}
+
+controllers::Provisioner& ControllerManager::provisioner() {
+  return impl_->provisioner;
+}
+
+}  // namespace karpenter::op
