@@ -47,7 +47,7 @@ case "${1:-}" in
   run)
     build
     "$BUILD_DIR/karpenter" version
-    "$BUILD_DIR/karpenter" requests examples/
+    "$BUILD_DIR/karpenter" simulate examples/
     ;;
   test)
     install_packages "${TEST_PACKAGES[@]}"

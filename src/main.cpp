@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   karpenter::cli::addRequestsCommand(app, exitCode);
   karpenter::cli::addControllerCommand(app, exitCode);
   karpenter::cli::addApiserverCommand(app, exitCode);
+  karpenter::cli::addSimulateCommand(app, exitCode);
   CLI11_PARSE(app, argc, argv);
   return exitCode;
 }

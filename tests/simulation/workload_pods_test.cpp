@@ -98,7 +98,8 @@ spec: {replicas: "3", template: {spec: {containers: [{name: c}]}}}
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message,
             "Deployment shop/web: spec.replicas: must be a non-negative integer, got \"3\"");
-  auto missing = workloadPods(parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"));
+  auto missing =
+      workloadPods(parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, "Deployment x: spec.template: required");
 }

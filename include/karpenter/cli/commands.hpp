@@ -9,5 +9,6 @@ void addVersionCommand(CLI::App& app, int& exitCode);
 void addRequestsCommand(CLI::App& app, int& exitCode);
 void addControllerCommand(CLI::App& app, int& exitCode);
 void addApiserverCommand(CLI::App& app, int& exitCode);
+void addSimulateCommand(CLI::App& app, int& exitCode);
 
 }  // namespace karpenter::cli

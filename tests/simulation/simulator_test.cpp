@@ -1,0 +1,80 @@
+#include "karpenter/simulation/simulator.hpp"
+
+#include <gtest/gtest.h>
+
+#include "karpenter/api/yaml.hpp"
+
+namespace karpenter::simulation {
+namespace {
+
+std::vector<nlohmann::json> parse(const std::string& yaml) {
+  auto manifests = api::parseManifests(yaml, "test.yaml");
+  EXPECT_TRUE(manifests) << manifests.error().message;
+  return manifests ? *manifests : std::vector<nlohmann::json>{};
+}
+
+constexpr const char* kInput = R"(
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: general}
+spec:
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+      requirements:
+      - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
+      - {key: karpenter.k8s.aws/instance-family, operator: In, values: [m5]}
+  limits: {cpu: "64"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 6
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, resources: {requests: {cpu: "1", memory: 1Gi}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: needs-gpu, namespace: ml}
+spec:
+  containers: [{name: c, resources: {requests: {nvidia.com/gpu: "1"}, limits: {nvidia.com/gpu: "1"}}}]
+)";
+
+TEST(Simulate, PlansAndPricesNodeClaimsAndReportsWhatCannotBePlaced) {
+  auto plan = simulate(parse(kInput), {});
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_FALSE(plan->nodeClaims.empty());
+  size_t placed = 0;
+  for (const auto& claim : plan->nodeClaims) {
+    EXPECT_EQ(claim.nodePool, "general");
+    EXPECT_EQ(claim.instanceType.rfind("m5.", 0), 0u) << claim.instanceType;
+    EXPECT_EQ(claim.capacityType, "on-demand");
+    EXPECT_GT(claim.pricePerHour, 0);
+    EXPECT_GT(claim.instanceTypeChoices, 0u);
+    EXPECT_LE(utilisation(claim.requested, claim.allocatable, "cpu"), 100.0);
+    placed += claim.pods.size();
+  }
+  EXPECT_EQ(placed, 6u);
+  ASSERT_EQ(plan->pendingPods.size(), 1u);
+  EXPECT_EQ(plan->pendingPods[0].pod, "ml/needs-gpu");
+  EXPECT_NE(plan->pendingPods[0].reason.find("general"), std::string::npos)
+      << plan->pendingPods[0].reason;
+  EXPECT_GT(plan->totalPricePerHour(), 0);
+
+  const auto json = toJson(*plan);
+  EXPECT_EQ(json["nodeClaims"].size(), plan->nodeClaims.size());
+  EXPECT_NE(renderTable(*plan).find("1 pods left pending"), std::string::npos);
+  EXPECT_NE(renderYaml(*plan).find("pendingPods:"), std::string::npos);
+}
+
+TEST(Simulate, BadInputNamesTheObjectAndField) {
+  auto plan = simulate(parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"), {});
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().message, "Deployment x: spec.template: required");
+}
+
+}  // namespace
+}  // namespace karpenter::simulation
