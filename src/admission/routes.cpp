@@ -17,7 +17,9 @@ server::JsonHandler reviewHandler(AdmissionResource resource, Decide decide) {
       return server::jsonError(400, "invalid AdmissionReview: " + request.error().message);
     }
     server::Response response;
-    response.body = encodeAdmissionReview(decide(resource, *request)).dump();
+    // Replace rather than throw on invalid UTF-8: messages quote parts of the request.
+    response.body = encodeAdmissionReview(decide(resource, *request))
+                        .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     return response;
   };
 }

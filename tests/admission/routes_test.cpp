@@ -328,5 +328,20 @@ TEST(AdmissionRoutes, RegistersExactlyTheSixPathsWithTheDefaultLimit) {
       413);
 }
 
+// Found by the fuzz targets: both used to escape Router::handle as exceptions.
+TEST(AdmissionRoutes, HostileJsonIsA400WithAValidJsonBody) {
+  server::Router router;
+  addAdmissionRoutes(router);
+  for (const std::string body :
+       {std::string(R"({"request":{"uid":1e999}})"), std::string("{\"apiVersion\":\"\xaf\xaf")}) {
+    server::Response response;
+    ASSERT_NO_THROW(response = router.handle(
+                        {"POST", std::string(kValidateNodePoolsPath), "application/json", body}));
+    EXPECT_EQ(response.status, 400);
+    const json parsed = json::parse(response.body);
+    EXPECT_THAT(parsed["message"].get<std::string>(), HasSubstr("request body is not valid JSON"));
+  }
+}
+
 }  // namespace
 }  // namespace karpenter::admission
