@@ -1,7 +1,11 @@
 #include "karpenter/admission/defaulting.hpp"
 
 #include <initializer_list>
+#include <optional>
+#include <string>
 #include <string_view>
+
+#include "karpenter/admission/ec2nodeclass_validation.hpp"
 
 namespace karpenter::admission {
 namespace {
@@ -26,6 +30,57 @@ void setIfMissing(json& object, std::string_view name, const json& value) {
   if (it == object.end() || it->is_null()) {
     object[field] = value;
   }
+}
+
+json ebsVolume(std::string_view deviceName, std::string_view size) {
+  return json{{"deviceName", deviceName},
+              {"ebs", {{"encrypted", true}, {"volumeSize", size}, {"volumeType", "gp3"}}}};
+}
+
+// The volumes upstream launches with when spec.blockDeviceMappings is empty (aws-ec2.md §1.3;
+// aws/karpenter-provider-aws pkg/providers/amifamily/{al2,al2023,bottlerocket,windows}.go, and the
+// "blockDeviceMappings" section of karpenter.sh/docs/concepts/nodeclasses/): the default EBS
+// volume is encrypted gp3 of 20Gi; Bottlerocket adds a 4Gi OS volume in front of its data volume
+// and Windows roots on /dev/sda1 with 50Gi. Custom (and an unknown family) has none: the AMI's
+// own mappings apply.
+std::optional<json> defaultBlockDevices(std::string_view family) {
+  if (family == "AL2" || family == "AL2023") {
+    return json::array({ebsVolume("/dev/xvda", "20Gi")});
+  }
+  if (family == "Bottlerocket") {
+    return json::array({ebsVolume("/dev/xvda", "4Gi"), ebsVolume("/dev/xvdb", "20Gi")});
+  }
+  if (family.starts_with("Windows")) {
+    return json::array({ebsVolume("/dev/sda1", "50Gi")});
+  }
+  return std::nullopt;
+}
+
+// spec.amiFamily when it is a string, else the family of the first alias term.
+std::optional<std::string> familyOf(const json& spec) {
+  if (auto it = spec.find("amiFamily"); it != spec.end() && it->is_string()) {
+    return it->get<std::string>();
+  }
+  auto terms = spec.find("amiSelectorTerms");
+  if (terms == spec.end() || !terms->is_array()) {
+    return std::nullopt;
+  }
+  for (const auto& term : *terms) {
+    if (!term.is_object()) {
+      continue;
+    }
+    if (auto alias = term.find("alias"); alias != term.end() && alias->is_string()) {
+      const auto text = alias->get<std::string>();
+      return amiFamilyForAlias(std::string_view(text).substr(0, text.find('@')));
+    }
+  }
+  return std::nullopt;
+}
+
+// Absent, null and [] all mean "no mappings": upstream uses the family defaults for each.
+bool lacksBlockDevices(const json& spec) {
+  auto it = spec.find("blockDeviceMappings");
+  return it == spec.end() || it->is_null() || (it->is_array() && it->empty());
 }
 
 }  // namespace
@@ -86,6 +141,13 @@ json defaultEC2NodeClass(const json& nodeClass) {
     setIfMissing(*options, "httpProtocolIPv6", "disabled");
     setIfMissing(*options, "httpPutResponseHopLimit", 1);
     setIfMissing(*options, "httpTokens", "required");
+  }
+  if (lacksBlockDevices(*spec)) {
+    if (auto family = familyOf(*spec)) {
+      if (auto devices = defaultBlockDevices(*family)) {
+        (*spec)["blockDeviceMappings"] = std::move(*devices);
+      }
+    }
   }
   return out;
 }

@@ -245,6 +245,20 @@ WireJson encodeStrings(const std::vector<std::string>& values) {
 
 }  // namespace
 
+namespace {
+
+// metadata.name, or "" when absent or not a string (json::value() would throw on the latter).
+std::string nodeName(const WireJson& node) {
+  const auto metadata = node.find("metadata");
+  if (metadata == node.end() || !metadata->is_object()) {
+    return {};
+  }
+  const auto name = metadata->find("name");
+  return name != metadata->end() && name->is_string() ? name->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 std::vector<std::string> ExtenderArgs::candidateNames() const {
   if (nodeNames) {
     return *nodeNames;
@@ -253,7 +267,7 @@ std::vector<std::string> ExtenderArgs::candidateNames() const {
   if (nodes) {
     if (auto items = nodeListItems(*nodes); items.ok()) {
       for (const WireJson* node : *items) {
-        names.push_back(node->value("/metadata/name"_json_pointer, std::string()));
+        names.push_back(nodeName(*node));
       }
     }
   }

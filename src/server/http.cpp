@@ -70,7 +70,10 @@ Response guarded(const Request& request, Call call) {
 Response jsonError(int status, std::string_view message) {
   Response response;
   response.status = status;
-  response.body = nlohmann::json{{"code", status}, {"message", message}}.dump();
+  // Messages may quote client bytes (a JSON parse error shows the bad token), which need not be
+  // valid UTF-8; dump() would throw on them, so they are replaced with U+FFFD.
+  response.body = nlohmann::json{{"code", status}, {"message", message}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
 
@@ -157,7 +160,8 @@ Response Router::handle(const Request& request) const {
   extender::WireJson body;
   try {
     body = extender::WireJson::parse(request.body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for numbers such as 1e999 that overflow a double.
     return jsonError(400, std::string("request body is not valid JSON: ") + e.what());
   }
   return guarded(request, [&] { return match->json(request, body); });

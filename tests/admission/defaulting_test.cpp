@@ -66,6 +66,53 @@ TEST(Defaulting, EC2NodeClassMetadataOptions) {
   EXPECT_TRUE(api::createJsonPatch(filled, defaultEC2NodeClass(filled)).empty());
 }
 
+json blockDevicesFor(const std::string& specJson) {
+  const json nodeClass = json{{"spec", json::parse(specJson)}};
+  const json defaulted = defaultEC2NodeClass(nodeClass);
+  EXPECT_EQ(applied(nodeClass, defaulted), defaulted);
+  // Defaulting is idempotent: a second pass has nothing to add.
+  EXPECT_TRUE(api::createJsonPatch(defaulted, defaultEC2NodeClass(defaulted)).empty());
+  return defaulted["spec"].value("blockDeviceMappings", json());
+}
+
+TEST(Defaulting, EC2NodeClassBlockDevicesPerFamilyFromAlias) {
+  const json al2023 = json::parse(R"([{"deviceName":"/dev/xvda",
+    "ebs":{"encrypted":true,"volumeSize":"20Gi","volumeType":"gp3"}}])");
+  EXPECT_EQ(blockDevicesFor(R"({"amiSelectorTerms":[{"alias":"al2023@latest"}]})"), al2023);
+  EXPECT_EQ(blockDevicesFor(R"({"amiSelectorTerms":[{"alias":"al2@v20240625"}]})"), al2023);
+  EXPECT_EQ(blockDevicesFor(R"({"amiSelectorTerms":[{"alias":"bottlerocket@latest"}]})"),
+            json::parse(R"([
+              {"deviceName":"/dev/xvda","ebs":{"encrypted":true,"volumeSize":"4Gi","volumeType":"gp3"}},
+              {"deviceName":"/dev/xvdb","ebs":{"encrypted":true,"volumeSize":"20Gi","volumeType":"gp3"}}])"));
+  EXPECT_EQ(blockDevicesFor(R"({"amiSelectorTerms":[{"alias":"windows2022@latest"}]})"),
+            json::parse(R"([{"deviceName":"/dev/sda1",
+              "ebs":{"encrypted":true,"volumeSize":"50Gi","volumeType":"gp3"}}])"));
+}
+
+TEST(Defaulting, EC2NodeClassBlockDevicesAmiFamilyWinsOverAlias) {
+  // amiFamily Custom with an alias: the AMI's own mappings, nothing defaulted.
+  EXPECT_TRUE(
+      blockDevicesFor(R"({"amiFamily":"Custom","amiSelectorTerms":[{"alias":"al2023@latest"}]})")
+          .is_null());
+  const json devices =
+      blockDevicesFor(R"({"amiFamily":"Windows2019","amiSelectorTerms":[{"id":"ami-1"}]})");
+  ASSERT_TRUE(devices.is_array());
+  EXPECT_EQ(devices[0]["deviceName"], "/dev/sda1");
+  // No family at all (invalid, validation reports it): nothing defaulted.
+  EXPECT_TRUE(blockDevicesFor(R"({"amiSelectorTerms":[{"id":"ami-1"}]})").is_null());
+}
+
+TEST(Defaulting, EC2NodeClassBlockDevicesOnlyWhenAbsent) {
+  const json mine = json::parse(R"([{"deviceName":"/dev/xvda","ebs":{"volumeSize":"100Gi"}}])");
+  EXPECT_EQ(
+      blockDevicesFor(
+          R"({"amiFamily":"AL2023","blockDeviceMappings":[{"deviceName":"/dev/xvda","ebs":{"volumeSize":"100Gi"}}]})"),
+      mine);
+  // An empty list launches with the family defaults upstream, so it is filled in too.
+  EXPECT_EQ(blockDevicesFor(R"({"amiFamily":"AL2023","blockDeviceMappings":[]})").size(), 1U);
+  EXPECT_EQ(blockDevicesFor(R"({"amiFamily":"AL2023","blockDeviceMappings":null})").size(), 1U);
+}
+
 TEST(Defaulting, MalformedInputIsLeftToValidation) {
   const json notObject = json::array();
   EXPECT_EQ(defaultNodePool(notObject), notObject);

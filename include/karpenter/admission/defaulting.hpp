@@ -19,7 +19,10 @@ nlohmann::json defaultNodePool(const nlohmann::json& pool);
 nlohmann::json defaultNodeClaim(const nlohmann::json& claim);
 
 // spec.metadataOptions {httpEndpoint: enabled, httpProtocolIPv6: disabled,
-// httpPutResponseHopLimit: 1, httpTokens: required}, each field filled when missing.
+// httpPutResponseHopLimit: 1, httpTokens: required}, each field filled when missing; and when
+// spec.blockDeviceMappings is absent, null or empty, the family's default volumes (family =
+// spec.amiFamily, else the alias's): AL2/AL2023 /dev/xvda 20Gi; Bottlerocket /dev/xvda 4Gi +
+// /dev/xvdb 20Gi; Windows* /dev/sda1 50Gi; all encrypted gp3. Custom or an unknown family: none.
 nlohmann::json defaultEC2NodeClass(const nlohmann::json& nodeClass);
 
 }  // namespace karpenter::admission
