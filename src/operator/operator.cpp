@@ -1,12 +1,21 @@
 #include "karpenter/operator/operator.hpp"
 
 #include <atomic>
+#include <cstdlib>
 #include <optional>
+#include <thread>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include "karpenter/admission/routes.hpp"
+#include "karpenter/cloudprovider/simulated/simulated_cloud.hpp"
+#include "karpenter/kube/config.hpp"
+#include "karpenter/kube/leader_election.hpp"
 #include "karpenter/metrics/registry.hpp"
+#include "karpenter/operator/controller_manager.hpp"
 #include "karpenter/server/https_server.hpp"
+#include "karpenter/state/cluster_view.hpp"
 
 namespace karpenter::op {
 namespace {
@@ -28,6 +37,31 @@ server::HttpsServer::Options plainServerOptions(const OperatorOptions& options, 
   return serverOptions;
 }
 
+// The kubeconfig named by the flag, else the in-cluster configuration, else none.
+std::optional<kube::RestConfig> restConfig(const OperatorOptions& options) {
+  if (!options.kubeconfig.empty()) {
+    auto loaded = kube::loadKubeconfig(options.kubeconfig);
+    if (!loaded) {
+      spdlog::error("--kubeconfig: {}", loaded.error().message);
+      return std::nullopt;
+    }
+    return *loaded;
+  }
+  auto inCluster = kube::inClusterConfig([](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    return value ? std::optional<std::string>(value) : std::nullopt;
+  });
+  return inCluster ? std::optional<kube::RestConfig>(*inCluster) : std::nullopt;
+}
+
+// POD_NAME (the Deployment sets it) plus the host name and pid, unique per replica.
+std::string leaderIdentity() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const char* pod = std::getenv("POD_NAME");
+  return std::string(pod ? pod : host) + "_" + std::to_string(getpid());
+}
+
 }  // namespace
 
 struct Operator::Impl {
@@ -36,15 +70,87 @@ struct Operator::Impl {
   std::optional<server::HttpsServer> webhookServer;
   std::optional<server::HttpsServer> metricsServer;
   std::optional<server::HttpsServer> healthServer;
+  // Present when a Kubernetes configuration was found.
+  std::unique_ptr<kube::HttpKubeClient> client;
+  std::unique_ptr<cloudprovider::CloudProvider> cloud;
+  std::unique_ptr<ControllerManager> manager;
+  std::unique_ptr<kube::LeaderElector> elector;
+  std::thread electorThread;
 
-  std::shared_ptr<server::Router> webhookRouter() const {
+  std::shared_ptr<server::Router> webhookRouter() {
     auto router = std::make_shared<server::Router>();
     if (!options.disableExtender) {
-      // Until the cluster state is wired the extender answers 503, which kube-scheduler treats
-      // as an ignorable extender's failure.
-      server::addExtenderRoutes(*router, [] { return nullptr; });
+      // Until the state has synced the extender answers 503, which kube-scheduler treats as an
+      // ignorable extender's failure.
+      server::addExtenderRoutes(*router, [this]() -> std::shared_ptr<const extender::ClusterView> {
+        if (!manager) {
+          return nullptr;
+        }
+        auto snapshot = manager->state().snapshot();
+        if (!snapshot->synced) {
+          return nullptr;
+        }
+        return std::make_shared<state::SnapshotClusterView>(snapshot,
+                                                            std::chrono::steady_clock::now());
+      });
+    }
+    if (!options.disableWebhook) {
+      admission::addAdmissionRoutes(*router);
     }
     return router;
+  }
+
+  // Informers and state on every replica; the controllers on the elected leader.
+  Result<void> startControllers() {
+    auto config = restConfig(options);
+    if (!config) {
+      spdlog::warn(
+          "no Kubernetes configuration (--kubeconfig or in-cluster): serving webhooks "
+          "only, no controllers");
+      return {};
+    }
+    kube::HttpKubeClient::Options clientOptions;
+    clientOptions.qps = options.kubeClientQps;
+    clientOptions.burst = options.kubeClientBurst;
+    client = std::make_unique<kube::HttpKubeClient>(*config, clientOptions);
+    // The embedded default provider until the AWS provider lands (issue 7).
+    cloud = std::make_unique<cloudprovider::simulated::SimulatedCloud>(
+        cloudprovider::simulated::SimulatedCloud::Options{});
+    ControllerManager::Options managerOptions;
+    managerOptions.provisioner.batchIdle = options.batchIdleDuration;
+    managerOptions.provisioner.batchMax = options.batchMaxDuration;
+    managerOptions.provisioner.nominationTtl =
+        std::max<std::chrono::milliseconds>(2 * options.batchMaxDuration, std::chrono::seconds(10));
+    manager = std::make_unique<ControllerManager>(*client, *cloud, managerOptions);
+    manager->startState();
+    if (!options.leaderElection) {
+      manager->startControllers();
+      return {};
+    }
+    kube::LeaderElectionConfig election;
+    election.identity = leaderIdentity();
+    election.leaseName = options.leaderElectionName;
+    election.leaseNamespace = options.leaderElectionNamespace;
+    if (auto valid = kube::validate(election); !valid) {
+      return valid.error();
+    }
+    elector = std::make_unique<kube::LeaderElector>(
+        *client, election,
+        kube::LeaderCallbacks{
+            .onStartedLeading =
+                [this] {
+                  spdlog::info("elected leader: starting the controllers");
+                  manager->startControllers();
+                },
+            .onStoppedLeading =
+                [this] {
+                  spdlog::warn("lost the leader lease: controllers stopped");
+                  manager->stopControllers();
+                },
+            .onNewLeader =
+                [](const std::string& identity) { spdlog::info("leader is {}", identity); }});
+    electorThread = std::thread([this] { elector->run(); });
+    return {};
   }
 
   std::shared_ptr<server::Router> metricsRouter() const {
@@ -113,6 +219,9 @@ Result<void> Operator::start() {
   if (auto started = impl.startWebhookServer(); !started) {
     return started.error().withContext("--webhook-port");
   }
+  if (auto started = impl.startControllers(); !started) {
+    return started.error();
+  }
   impl.ready = true;
   spdlog::info("karpenter serving: webhook {}, metrics {}, health probes {}", webhookPort(),
                metricsPort(), healthProbePort());
@@ -124,6 +233,14 @@ void Operator::stop() {
   impl.ready = false;
   if (impl.webhookServer) {
     impl.webhookServer->stop(impl.options.shutdownGrace);
+  }
+  if (impl.elector) {
+    impl.elector->stop();  // releases the lease and stops the controllers
+    impl.electorThread.join();
+    impl.elector.reset();
+  }
+  if (impl.manager) {
+    impl.manager->stop();
   }
   if (impl.metricsServer) {
     impl.metricsServer->stop(std::chrono::milliseconds(0));
