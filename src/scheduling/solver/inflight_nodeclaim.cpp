@@ -10,8 +10,9 @@ namespace karpenter::scheduling::solver {
 
 InFlightNodeClaim::InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
                                      std::vector<const Candidate*> candidates,
-                                     const std::string& hostname)
+                                     const std::string& hostname, Topology* topology)
     : template_(&nodeClaimTemplate),
+      topology_(topology),
       requirements_(nodeClaimTemplate.requirements),
       candidates_(std::move(candidates)) {
   requirements_.add(Requirement::in(api::kLabelHostname, {hostname}));
@@ -66,6 +67,22 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     combined.add(pod.requirements());
     requirements = &combined;
   }
+  if (pod.topology().constrained()) {
+    // Topology last, as upstream: it narrows the keys it constrains to the allowed domains.
+    std::vector<Requirement> narrowing;
+    if (!topology_->admitsClaim(pod, *requirements, narrowing, reason)) {
+      return false;
+    }
+    if (!narrowing.empty()) {
+      if (requirements != &combined) {
+        combined = requirements_;
+        requirements = &combined;
+      }
+      for (auto& requirement : narrowing) {
+        combined.add(std::move(requirement));
+      }
+    }
+  }
   const ResourceVector total = used_ + request;
   scratch_.clear();
   for (const auto* candidate : candidates_) {
@@ -107,6 +124,9 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   pods_.push_back(&pod.pod());
   hostPorts_.add(pod.hostPorts());
   refreshMaxHeadroom();
+  if (!dryRun_ && pod.topology().recorded()) {
+    topology_->recordClaim(pod, requirements_, template_->taints);
+  }
   return true;
 }
 
