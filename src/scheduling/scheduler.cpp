@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 
 #include "karpenter/api/well_known.hpp"
@@ -263,14 +264,35 @@ class Solver final {
     }
   }
 
-  void finishNodeClaim(const InFlightNodeClaim& claim, Results& results) {
-    std::vector<Requirement> kept;
-    for (const auto& requirement : claim.requirements()) {
-      if (requirement.key() != api::kLabelHostname) {
-        kept.push_back(requirement);
+  // What finalisation derives from a NodeClaim's requirements and remaining instance types;
+  // NodeClaims of one template that end up alike (common in large solves) share it.
+  struct Finalised {
+    std::string error;
+    std::vector<const InstanceType*> instanceTypes;
+    Requirements requirements;
+    ResourceVector overhead;
+  };
+
+  static std::string finaliseKey(const InFlightNodeClaim& claim, const Requirements& requirements) {
+    std::string key = claim.nodeClaimTemplate().nodePoolName;
+    key += '\0';
+    for (const auto& requirement : requirements) {
+      for (const auto& r : requirement.toNodeSelectorRequirements()) {
+        key += r.key + ' ' + r.op;
+        for (const auto& value : r.values) {
+          key += ' ' + value;
+        }
+        key += '\0';
       }
     }
-    Requirements requirements(std::move(kept));
+    const auto& candidates = claim.candidates();
+    key.append(reinterpret_cast<const char*>(candidates.data()),
+               candidates.size() * sizeof(candidates[0]));
+    return key;
+  }
+
+  Finalised finalise(const InFlightNodeClaim& claim, Requirements requirements) const {
+    Finalised out;
     std::vector<const InstanceType*> types;
     types.reserve(claim.candidates().size());
     for (const auto* candidate : claim.candidates()) {
@@ -278,15 +300,9 @@ class Solver final {
     }
     auto truncated = truncate(std::move(types), requirements, options_.maxInstanceTypes);
     if (!truncated) {
-      for (const auto* pod : claim.pods()) {
-        results.podErrors.push_back({pod, "incompatible with nodepool \"" +
-                                              claim.nodeClaimTemplate().nodePoolName +
-                                              "\": " + truncated.error().message});
-      }
-      return;
+      out.error = truncated.error().message;
+      return out;
     }
-    NewNodeClaim out;
-    out.nodePoolName = claim.nodeClaimTemplate().nodePoolName;
     out.instanceTypes = std::move(truncated).value();
     narrowCapacityType(requirements, out.instanceTypes);
     std::vector<std::string> names;
@@ -296,19 +312,48 @@ class Solver final {
     }
     requirements.add(Requirement::in(api::kLabelInstanceType, std::move(names)));
     out.requirements = std::move(requirements);
+    std::vector<const InstanceType*> kept = out.instanceTypes;
+    std::sort(kept.begin(), kept.end());
     bool first = true;
-    ResourceVector overhead;
     for (const auto* candidate : claim.candidates()) {
-      if (std::find(out.instanceTypes.begin(), out.instanceTypes.end(), candidate->type) ==
-          out.instanceTypes.end()) {
+      if (!std::binary_search(kept.begin(), kept.end(), candidate->type)) {
         continue;
       }
-      overhead = first ? candidate->daemonOverhead
-                       : ResourceVector::min(overhead, candidate->daemonOverhead);
+      out.overhead = first ? candidate->daemonOverhead
+                           : ResourceVector::min(out.overhead, candidate->daemonOverhead);
       first = false;
     }
-    out.daemonSetOverhead = overhead.toList();
-    out.requests = (claim.podRequests() + overhead).toList();
+    return out;
+  }
+
+  void finishNodeClaim(const InFlightNodeClaim& claim, Results& results) {
+    std::vector<Requirement> kept;
+    for (const auto& requirement : claim.requirements()) {
+      if (requirement.key() != api::kLabelHostname) {
+        kept.push_back(requirement);
+      }
+    }
+    Requirements requirements(std::move(kept));
+    std::string key = finaliseKey(claim, requirements);
+    auto cached = finalised_.find(key);
+    if (cached == finalised_.end()) {
+      cached = finalised_.emplace(std::move(key), finalise(claim, std::move(requirements))).first;
+    }
+    const Finalised& done = cached->second;
+    if (!done.error.empty()) {
+      for (const auto* pod : claim.pods()) {
+        results.podErrors.push_back({pod, "incompatible with nodepool \"" +
+                                              claim.nodeClaimTemplate().nodePoolName +
+                                              "\": " + done.error});
+      }
+      return;
+    }
+    NewNodeClaim out;
+    out.nodePoolName = claim.nodeClaimTemplate().nodePoolName;
+    out.instanceTypes = done.instanceTypes;
+    out.requirements = done.requirements;
+    out.daemonSetOverhead = done.overhead.toList();
+    out.requests = (claim.podRequests() + done.overhead).toList();
     out.pods = claim.pods();
     results.newNodeClaims.push_back(std::move(out));
   }
@@ -324,6 +369,7 @@ class Solver final {
   std::vector<std::unique_ptr<InFlightNodeClaim>> open_;
   std::vector<const InFlightNodeClaim*> byCreation_;
   size_t hostnameSequence_ = 0;
+  std::map<std::string, Finalised> finalised_;
 };
 
 }  // namespace

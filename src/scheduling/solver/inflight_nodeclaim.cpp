@@ -17,6 +17,9 @@ InFlightNodeClaim::InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
       candidates_(std::move(candidates)) {
   requirements_.add(Requirement::in(api::kLabelHostname, {hostname}));
   refreshMaxHeadroom();
+  if (topology_ != nullptr && !topology_->empty()) {
+    topology_->pinnedDomains(requirements_, pinned_);
+  }
 }
 
 void InFlightNodeClaim::refreshMaxHeadroom() {
@@ -28,6 +31,26 @@ void InFlightNodeClaim::refreshMaxHeadroom() {
   }
 }
 
+const std::vector<std::string>& InFlightNodeClaim::candidateDomains(const std::string& key) {
+  for (const auto& [cached, values] : domainCache_) {
+    if (cached == key) {
+      return values;
+    }
+  }
+  // Usually the first few candidates already offer every domain the template has.
+  const size_t most = template_->domainUnion(key).size();
+  std::vector<std::string> values;
+  for (const auto* candidate : candidates_) {
+    collectDomains(*candidate->type, key, values);
+    if (values.size() == most) {
+      break;
+    }
+  }
+  std::sort(values.begin(), values.end());
+  domainCache_.emplace_back(key, std::move(values));
+  return domainCache_.back().second;
+}
+
 bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   const ResourceVector& request = pod.requests();
   // Cheapest rejection first: a full NodeClaim is the common case late in a large solve.
@@ -36,6 +59,9 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     if (request.core(i) > 0 && wanted > maxHeadroom_[i] && reason == nullptr) {
       return false;
     }
+  }
+  if (reason == nullptr && pod.topology().constrained() && !topology_->mayAdmit(pod, pinned_)) {
+    return false;
   }
   if (auto tolerated =
           toleratesAll(pod.pod().spec.tolerations, template_->taints, pod.taintScope());
@@ -70,7 +96,10 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   if (pod.topology().constrained()) {
     // Topology last, as upstream: it narrows the keys it constrains to the allowed domains.
     std::vector<Requirement> narrowing;
-    if (!topology_->admitsClaim(pod, *requirements, narrowing, reason)) {
+    auto domains = [this](const std::string& key) -> const std::vector<std::string>& {
+      return candidateDomains(key);
+    };
+    if (!topology_->admitsClaim(pod, *requirements, domains, narrowing, reason)) {
       return false;
     }
     if (!narrowing.empty()) {
@@ -120,12 +149,19 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     requirements_ = std::move(combined);
   }
   candidates_.swap(scratch_);
+  domainCache_.clear();
   used_ = total;
   pods_.push_back(&pod.pod());
   hostPorts_.add(pod.hostPorts());
   refreshMaxHeadroom();
+  if (!pinned_.empty()) {
+    topology_->pinnedDomains(requirements_, pinned_);
+  }
   if (!dryRun_ && pod.topology().recorded()) {
-    topology_->recordClaim(pod, requirements_, template_->taints);
+    auto domains = [this](const std::string& key) -> const std::vector<std::string>& {
+      return candidateDomains(key);
+    };
+    topology_->recordClaim(pod, requirements_, domains, template_->taints);
   }
   return true;
 }

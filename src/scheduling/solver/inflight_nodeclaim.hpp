@@ -41,6 +41,8 @@ class InFlightNodeClaim final {
 
  private:
   void refreshMaxHeadroom();
+  // Topology::CandidateDomains over candidates_ (cached until they change).
+  const std::vector<std::string>& candidateDomains(const std::string& key);
 
   const NodeClaimTemplate* template_;
   Topology* topology_;
@@ -54,6 +56,8 @@ class InFlightNodeClaim final {
   std::array<int64_t, ResourceVector::kCoreCount> maxHeadroom_{};
   std::vector<const api::Pod*> pods_;
   HostPortUsage hostPorts_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> domainCache_;
+  std::vector<int32_t> pinned_;  // Topology::pinnedDomains of requirements_
 };
 
 }  // namespace karpenter::scheduling::solver

@@ -529,30 +529,81 @@ bool Topology::admitsExisting(const PreparedPod& pod, size_t node, const Require
   return true;
 }
 
-std::optional<std::vector<int32_t>> Topology::possible(const TopologyKey& key,
-                                                       const Requirements& combined) const {
-  const Requirement* requirement = combined.find(key.key);
-  if (requirement == nullptr || (!requirement->complement() && requirement->values().empty())) {
-    return std::nullopt;  // the node will not carry the label (or its value is unknown)
+bool Topology::mayAdmit(const PreparedPod& pod, const std::vector<int32_t>& pinned) {
+  const auto& links = pod.topology();
+  for (const auto& owned : links.owned) {
+    TopologyGroup& group = groups_[owned.group];
+    const int32_t domain = group.key < pinned.size() ? pinned[group.key] : -1;
+    if (domain < 0) {
+      continue;
+    }
+    switch (group.type) {
+      case GroupType::kSpread:
+        if (group.count(domain) + (owned.selectsSelf ? 1 : 0) - minCount(group) > group.maxSkew) {
+          return false;
+        }
+        break;
+      case GroupType::kAffinity:
+        if (group.count(domain) == 0 && !(group.total == 0 && owned.selectsSelf)) {
+          return false;
+        }
+        break;
+      case GroupType::kAntiAffinity:
+      case GroupType::kInverseAntiAffinity:
+        if (group.count(domain) > 0) {
+          return false;
+        }
+        break;
+    }
   }
+  for (uint32_t g : links.inverse) {
+    const int32_t domain = groups_[g].key < pinned.size() ? pinned[groups_[g].key] : -1;
+    if (domain >= 0 && groups_[g].count(domain) > 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Topology::pinnedDomains(const Requirements& requirements, std::vector<int32_t>& pinned) {
+  pinned.assign(keys_.size(), -1);
+  for (size_t k = 0; k < keys_.size(); ++k) {
+    const Requirement* requirement = requirements.find(keys_[k].key);
+    if (requirement != nullptr && !requirement->complement() && requirement->values().size() == 1) {
+      pinned[k] = keys_[k].intern(requirement->values().front());
+    }
+  }
+}
+
+std::optional<std::vector<int32_t>> Topology::possible(TopologyKey& key,
+                                                       const Requirements& combined,
+                                                       const CandidateDomains& candidateDomains) {
+  const Requirement* requirement = combined.find(key.key);
   std::vector<int32_t> out;
-  if (!requirement->complement()) {
+  if (requirement != nullptr && !requirement->complement()) {
+    if (requirement->values().empty()) {
+      return std::nullopt;  // DoesNotExist: the node will not carry the label
+    }
     out.reserve(requirement->values().size());
-    auto& mutableKey = const_cast<TopologyKey&>(key);  // interning only grows the table
     for (const auto& value : requirement->values()) {
-      out.push_back(mutableKey.intern(value));
+      out.push_back(key.intern(value));
     }
     return out;
   }
-  for (int32_t d = 0; d < static_cast<int32_t>(key.values.size()); ++d) {
-    if (requirement->has(key.values[static_cast<size_t>(d)])) {
-      out.push_back(d);
+  // Open (or only excluded) on the NodeClaim: wherever its instance types may land.
+  for (const auto& value : candidateDomains(key.key)) {
+    if (requirement == nullptr || requirement->has(value)) {
+      out.push_back(key.intern(value));
     }
+  }
+  if (out.empty()) {
+    return std::nullopt;
   }
   return out;
 }
 
 bool Topology::admitsClaim(const PreparedPod& pod, const Requirements& combined,
+                           const CandidateDomains& candidateDomains,
                            std::vector<Requirement>& narrowing, std::string* reason) {
   const auto& links = pod.topology();
   // Per key: the domains still allowed, as constraints on the same key narrow in turn.
@@ -568,8 +619,13 @@ bool Topology::admitsClaim(const PreparedPod& pod, const Requirements& combined,
         return state;
       }
     }
-    auto allowed = possible(keys_[key], combined);
-    size_t initial = allowed ? allowed->size() : 0;
+    auto allowed = possible(keys_[key], combined, candidateDomains);
+    // An open key always gets pinned (an In requirement), even to all its current domains, so
+    // that the NodeClaim records where it may land.
+    size_t initial = allowed && combined.find(keys_[key].key) != nullptr &&
+                             !combined.find(keys_[key].key)->complement()
+                         ? allowed->size()
+                         : 0;
     states.push_back({key, std::move(allowed), initial});
     return states.back();
   };
@@ -590,12 +646,11 @@ bool Topology::admitsClaim(const PreparedPod& pod, const Requirements& combined,
     if (!state.allowed) {
       return true;  // a node without the label is outside every domain
     }
-    auto before = *state.allowed;
-    std::erase_if(*state.allowed, [&](int32_t d) { return group.count(d) > 0; });
-    if (state.allowed->empty()) {
-      state.allowed = std::move(before);
+    if (std::none_of(state.allowed->begin(), state.allowed->end(),
+                     [&](int32_t d) { return group.count(d) == 0; })) {
       return fail(group, what, state);
     }
+    std::erase_if(*state.allowed, [&](int32_t d) { return group.count(d) > 0; });
     return true;
   };
   for (const auto& owned : links.owned) {
@@ -634,12 +689,11 @@ bool Topology::admitsClaim(const PreparedPod& pod, const Requirements& combined,
           state.allowed->resize(1);
           break;
         }
-        auto before = *state.allowed;
-        std::erase_if(*state.allowed, [&](int32_t d) { return group.count(d) == 0; });
-        if (state.allowed->empty()) {
-          state.allowed = std::move(before);
+        if (std::none_of(state.allowed->begin(), state.allowed->end(),
+                         [&](int32_t d) { return group.count(d) > 0; })) {
           return fail(group, "pod affinity", state);
         }
+        std::erase_if(*state.allowed, [&](int32_t d) { return group.count(d) == 0; });
         break;
       }
       case GroupType::kAntiAffinity:
@@ -687,19 +741,17 @@ void Topology::recordExisting(const PreparedPod& pod, size_t node, const Require
 }
 
 void Topology::recordClaim(const PreparedPod& pod, const Requirements& requirements,
+                           const CandidateDomains& candidateDomains,
                            const std::vector<api::Taint>& taints) {
   const auto& links = pod.topology();
   auto recordAll = [&](TopologyGroup& group, bool onlySingle) {
     TopologyKey& key = keys_[group.key];
-    const Requirement* requirement = requirements.find(key.key);
-    if (requirement == nullptr || requirement->complement()) {
-      return;
-    }
-    if (onlySingle && requirement->values().size() != 1) {
+    auto domains = possible(key, requirements, candidateDomains);
+    if (!domains || (onlySingle && domains->size() != 1)) {
       return;  // the domain is not known yet; upstream records only a committed one
     }
-    for (const auto& value : requirement->values()) {
-      group.add(key.intern(value));
+    for (int32_t d : *domains) {
+      group.add(d);
     }
   };
   for (uint32_t g : links.countedBy) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,15 +87,28 @@ class Topology final {
   // (index into SchedulerInput::existingNodes), whose labels are `labels`.
   bool admitsExisting(const PreparedPod& pod, size_t node, const Requirements& labels,
                       const std::vector<api::Taint>& taints, std::string* reason);
+  // The values a NodeClaim's remaining instance types offer for a key (sorted, unique): where it
+  // may land when its requirements leave the key open.
+  using CandidateDomains = std::function<const std::vector<std::string>&(const std::string& key)>;
+
   // For a NodeClaim whose requirements (with the pod's) are `combined`: appends to `narrowing`
   // the In requirements that pin each constrained key to the domains the pod may use there.
   bool admitsClaim(const PreparedPod& pod, const Requirements& combined,
-                   std::vector<Requirement>& narrowing, std::string* reason);
+                   const CandidateDomains& candidateDomains, std::vector<Requirement>& narrowing,
+                   std::string* reason);
+
+  // The fast path for NodeClaims: `pinned[k]` is the domain id a NodeClaim's requirements pin
+  // topology key k to, or -1. False when a constraint on a pinned key certainly rejects the pod
+  // there (the common case of a self anti-affine pod meeting a full NodeClaim); true means
+  // "admitsClaim decides". Allocation-free.
+  bool mayAdmit(const PreparedPod& pod, const std::vector<int32_t>& pinned);
+  // Fills `pinned` for `requirements` (see mayAdmit).
+  void pinnedDomains(const Requirements& requirements, std::vector<int32_t>& pinned);
 
   void recordExisting(const PreparedPod& pod, size_t node, const Requirements& labels,
                       const std::vector<api::Taint>& taints);
   void recordClaim(const PreparedPod& pod, const Requirements& requirements,
-                   const std::vector<api::Taint>& taints);
+                   const CandidateDomains& candidateDomains, const std::vector<api::Taint>& taints);
   // A NodeClaim opened with placeholder `hostname`: a new, empty hostname domain.
   void registerHostname(const std::string& hostname, const Requirements* requirements,
                         const std::vector<api::Taint>* taints);
@@ -116,8 +130,8 @@ class Topology final {
   bool eligible(TopologyGroup& group, int32_t domain);
   int32_t minCount(TopologyGroup& group);
   // The domain ids a NodeClaim may take for `key`; nullopt when it will not carry the label.
-  std::optional<std::vector<int32_t>> possible(const TopologyKey& key,
-                                               const Requirements& combined) const;
+  std::optional<std::vector<int32_t>> possible(TopologyKey& key, const Requirements& combined,
+                                               const CandidateDomains& candidateDomains);
   bool check(const PreparedPod& pod, uint32_t groupIndex, bool inverse,
              const std::vector<int32_t>* claimDomains, int32_t existingDomain, bool existing,
              std::vector<int32_t>* allowed, std::string* reason);
