@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 
 #include "karpenter/api/well_known.hpp"
@@ -9,6 +10,8 @@
 #include "solver/inflight_nodeclaim.hpp"
 #include "solver/nodeclaim_template.hpp"
 #include "solver/prepared_pod.hpp"
+#include "solver/topology.hpp"
+#include "solver/volume_topology.hpp"
 
 namespace karpenter::scheduling {
 
@@ -36,7 +39,8 @@ using solver::PreparedPod;
 // existing nodes and the NodeClaims opened so far.
 class Solver final {
  public:
-  explicit Solver(const SchedulerInput& input) : options_(input.options) {
+  explicit Solver(const SchedulerInput& input)
+      : input_(&input), options_(input.options), volumes_(input) {
     daemonPods_ = solver::prepareDaemonPods(input.daemonSets);
     templates_.reserve(input.nodePools.size());
     for (const auto& pool : input.nodePools) {
@@ -51,9 +55,10 @@ class Solver final {
     });
     anyPreferNoSchedule_ = std::any_of(templates_.begin(), templates_.end(),
                                        [](const auto& t) { return t.hasPreferNoSchedule; });
+    topology_ = std::make_unique<solver::Topology>(input, templates_);
     existing_.reserve(input.existingNodes.size());
-    for (const auto& node : input.existingNodes) {
-      existing_.emplace_back(node, daemonPods_);
+    for (size_t i = 0; i < input.existingNodes.size(); ++i) {
+      existing_.emplace_back(input.existingNodes[i], i, daemonPods_, topology_.get());
     }
     std::stable_sort(existing_.begin(), existing_.end(), [](const auto& a, const auto& b) {
       if (a.node().initialized != b.node().initialized) {
@@ -68,8 +73,9 @@ class Solver final {
     std::vector<PreparedPod> prepared;
     prepared.reserve(pods.size());
     for (const auto* pod : pods) {
-      prepared.emplace_back(*pod, options_.ignorePreferences);
+      prepared.emplace_back(*pod, options_.ignorePreferences, volumes_);
     }
+    topology_->prepare(prepared);
     std::vector<PreparedPod*> order;
     order.reserve(prepared.size());
     for (auto& pod : prepared) {
@@ -168,8 +174,8 @@ class Solver final {
       }
     }
     const std::string hostname = "hostname-placeholder-" + std::to_string(hostnameSequence_);
-    auto claim =
-        std::make_unique<InFlightNodeClaim>(nodeClaimTemplate, std::move(admitted), hostname);
+    auto claim = std::make_unique<InFlightNodeClaim>(nodeClaimTemplate, std::move(admitted),
+                                                     hostname, topology_.get());
     if (!claim->tryAdd(pod, reason)) {
       if (reason != nullptr && reason->starts_with("no instance type fits")) {
         // Distinguish "nothing fits" from "what fits is over the limits".
@@ -177,7 +183,8 @@ class Solver final {
         for (const auto& candidate : nodeClaimTemplate.candidates) {
           all.push_back(&candidate);
         }
-        InFlightNodeClaim unlimited(nodeClaimTemplate, std::move(all), hostname);
+        InFlightNodeClaim unlimited(nodeClaimTemplate, std::move(all), hostname, topology_.get());
+        unlimited.setDryRun();
         if (unlimited.tryAdd(pod, nullptr)) {
           *reason = "exceeds limits of nodepool \"" + nodeClaimTemplate.nodePoolName + "\"";
           return false;
@@ -189,6 +196,8 @@ class Solver final {
       return false;
     }
     ++hostnameSequence_;
+    topology_->registerHostname(hostname, &nodeClaimTemplate.requirements,
+                                &nodeClaimTemplate.taints);
     nodeClaimTemplate.limits.subtractLargest(claim->candidates());
     byCreation_.push_back(claim.get());
     open_.insert(open_.begin(), std::move(claim));  // one pod: the fewest there can be
@@ -208,6 +217,115 @@ class Solver final {
     }
   }
 
+  // §4.4/4.5: capacity-type In [what the kept types offer, available and compatible]; when a
+  // reserved offering is among them the NodeClaim is pinned to reserved capacity (and to the
+  // types and reservations that have it), so it cannot over-launch into on-demand or spot.
+  static void narrowCapacityType(Requirements& requirements,
+                                 std::vector<const InstanceType*>& types) {
+    std::vector<std::string> capacityTypes;
+    std::vector<std::string> reservations;
+    std::vector<const InstanceType*> reservedTypes;
+    for (const auto* type : types) {
+      bool reserved = false;
+      for (const auto& offering : type->offerings) {
+        if (!offering.available || !requirements.isCompatible(offering.requirements, true)) {
+          continue;
+        }
+        const Requirement* capacityType = offering.requirements.find(api::kCapacityTypeLabelKey);
+        if (capacityType == nullptr || capacityType->complement()) {
+          continue;
+        }
+        for (const auto& value : capacityType->values()) {
+          capacityTypes.push_back(value);
+          if (value == api::kCapacityTypeReserved) {
+            reserved = true;
+            if (const auto* id = offering.requirements.find(api::kReservationIdLabelKey);
+                id != nullptr && !id->complement()) {
+              reservations.insert(reservations.end(), id->values().begin(), id->values().end());
+            }
+          }
+        }
+      }
+      if (reserved) {
+        reservedTypes.push_back(type);
+      }
+    }
+    if (!reservedTypes.empty()) {
+      types = std::move(reservedTypes);
+      requirements.add(
+          Requirement::in(api::kCapacityTypeLabelKey, {std::string(api::kCapacityTypeReserved)}));
+      if (!reservations.empty()) {
+        requirements.add(Requirement::in(api::kReservationIdLabelKey, std::move(reservations)));
+      }
+      return;
+    }
+    if (!capacityTypes.empty()) {
+      requirements.add(Requirement::in(api::kCapacityTypeLabelKey, std::move(capacityTypes)));
+    }
+  }
+
+  // What finalisation derives from a NodeClaim's requirements and remaining instance types;
+  // NodeClaims of one template that end up alike (common in large solves) share it.
+  struct Finalised {
+    std::string error;
+    std::vector<const InstanceType*> instanceTypes;
+    Requirements requirements;
+    ResourceVector overhead;
+  };
+
+  static std::string finaliseKey(const InFlightNodeClaim& claim, const Requirements& requirements) {
+    std::string key = claim.nodeClaimTemplate().nodePoolName;
+    key += '\0';
+    for (const auto& requirement : requirements) {
+      for (const auto& r : requirement.toNodeSelectorRequirements()) {
+        key += r.key + ' ' + r.op;
+        for (const auto& value : r.values) {
+          key += ' ' + value;
+        }
+        key += '\0';
+      }
+    }
+    const auto& candidates = claim.candidates();
+    key.append(reinterpret_cast<const char*>(candidates.data()),
+               candidates.size() * sizeof(candidates[0]));
+    return key;
+  }
+
+  Finalised finalise(const InFlightNodeClaim& claim, Requirements requirements) const {
+    Finalised out;
+    std::vector<const InstanceType*> types;
+    types.reserve(claim.candidates().size());
+    for (const auto* candidate : claim.candidates()) {
+      types.push_back(candidate->type);
+    }
+    auto truncated = truncate(std::move(types), requirements, options_.maxInstanceTypes);
+    if (!truncated) {
+      out.error = truncated.error().message;
+      return out;
+    }
+    out.instanceTypes = std::move(truncated).value();
+    narrowCapacityType(requirements, out.instanceTypes);
+    std::vector<std::string> names;
+    names.reserve(out.instanceTypes.size());
+    for (const auto* type : out.instanceTypes) {
+      names.push_back(type->name);
+    }
+    requirements.add(Requirement::in(api::kLabelInstanceType, std::move(names)));
+    out.requirements = std::move(requirements);
+    std::vector<const InstanceType*> kept = out.instanceTypes;
+    std::sort(kept.begin(), kept.end());
+    bool first = true;
+    for (const auto* candidate : claim.candidates()) {
+      if (!std::binary_search(kept.begin(), kept.end(), candidate->type)) {
+        continue;
+      }
+      out.overhead = first ? candidate->daemonOverhead
+                           : ResourceVector::min(out.overhead, candidate->daemonOverhead);
+      first = false;
+    }
+    return out;
+  }
+
   void finishNodeClaim(const InFlightNodeClaim& claim, Results& results) {
     std::vector<Requirement> kept;
     for (const auto& requirement : claim.requirements()) {
@@ -216,48 +334,34 @@ class Solver final {
       }
     }
     Requirements requirements(std::move(kept));
-    std::vector<const InstanceType*> types;
-    types.reserve(claim.candidates().size());
-    for (const auto* candidate : claim.candidates()) {
-      types.push_back(candidate->type);
+    std::string key = finaliseKey(claim, requirements);
+    auto cached = finalised_.find(key);
+    if (cached == finalised_.end()) {
+      cached = finalised_.emplace(std::move(key), finalise(claim, std::move(requirements))).first;
     }
-    auto truncated = truncate(std::move(types), requirements, options_.maxInstanceTypes);
-    if (!truncated) {
+    const Finalised& done = cached->second;
+    if (!done.error.empty()) {
       for (const auto* pod : claim.pods()) {
         results.podErrors.push_back({pod, "incompatible with nodepool \"" +
                                               claim.nodeClaimTemplate().nodePoolName +
-                                              "\": " + truncated.error().message});
+                                              "\": " + done.error});
       }
       return;
     }
     NewNodeClaim out;
     out.nodePoolName = claim.nodeClaimTemplate().nodePoolName;
-    out.instanceTypes = std::move(truncated).value();
-    std::vector<std::string> names;
-    names.reserve(out.instanceTypes.size());
-    for (const auto* type : out.instanceTypes) {
-      names.push_back(type->name);
-    }
-    requirements.add(Requirement::in(api::kLabelInstanceType, std::move(names)));
-    out.requirements = std::move(requirements);
-    bool first = true;
-    ResourceVector overhead;
-    for (const auto* candidate : claim.candidates()) {
-      if (std::find(out.instanceTypes.begin(), out.instanceTypes.end(), candidate->type) ==
-          out.instanceTypes.end()) {
-        continue;
-      }
-      overhead = first ? candidate->daemonOverhead
-                       : ResourceVector::min(overhead, candidate->daemonOverhead);
-      first = false;
-    }
-    out.daemonSetOverhead = overhead.toList();
-    out.requests = (claim.podRequests() + overhead).toList();
+    out.instanceTypes = done.instanceTypes;
+    out.requirements = done.requirements;
+    out.daemonSetOverhead = done.overhead.toList();
+    out.requests = (claim.podRequests() + done.overhead).toList();
     out.pods = claim.pods();
     results.newNodeClaims.push_back(std::move(out));
   }
 
+  const SchedulerInput* input_;
   SchedulerOptions options_;
+  solver::VolumeTopology volumes_;
+  std::unique_ptr<solver::Topology> topology_;
   std::vector<solver::DaemonPod> daemonPods_;
   std::vector<NodeClaimTemplate> templates_;
   bool anyPreferNoSchedule_ = false;
@@ -265,6 +369,7 @@ class Solver final {
   std::vector<std::unique_ptr<InFlightNodeClaim>> open_;
   std::vector<const InFlightNodeClaim*> byCreation_;
   size_t hostnameSequence_ = 0;
+  std::map<std::string, Finalised> finalised_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 // solver bug in fitting, DaemonSet overhead, taints, requirements or limits shows up as a
 // violation. Returns human-readable violations; empty means the result is valid.
 
+#include <functional>
 #include <map>
 #include <set>
 #include <span>
@@ -16,12 +17,15 @@
 #include "karpenter/api/well_known.hpp"
 #include "karpenter/scheduling/scheduler.hpp"
 #include "karpenter/scheduling/taints.hpp"
+#include "scheduling/topology_checker.hpp"
 
 namespace karpenter::scheduling::testing {
 
 // The requirement sets a pod accepts: nodeSelector plus one of its required node-affinity terms
-// (terms are ORed), preferences left out.
-inline std::vector<Requirements> acceptableRequirements(const api::Pod& pod) {
+// (terms are ORed), preferences left out; with `input`, ANDed with each of its volumes'
+// topology alternatives.
+inline std::vector<Requirements> acceptableRequirements(const api::Pod& pod,
+                                                        const SchedulerInput* input = nullptr) {
   std::vector<std::optional<api::NodeAffinity>> alternatives;
   const api::NodeAffinity* affinity = nullptr;
   if (pod.spec.affinity && pod.spec.affinity->nodeAffinity) {
@@ -38,11 +42,24 @@ inline std::vector<Requirements> acceptableRequirements(const api::Pod& pod) {
     }
   }
   std::vector<Requirements> out;
+  const auto volumes = input == nullptr ? std::vector<std::vector<api::NodeSelectorRequirement>>{}
+                                        : volumeAlternatives(*input, pod);
   for (const auto& alternative : alternatives) {
     auto requirements = Requirements::fromPod(pod.spec.nodeSelector, alternative,
                                               PodRequirementMode::kRequiredOnly);
-    if (requirements) {
+    if (!requirements) {
+      continue;
+    }
+    if (volumes.empty()) {
       out.push_back(*requirements);
+    }
+    for (const auto& volume : volumes) {
+      auto extra = Requirements::fromNodeSelectorRequirements(volume);
+      if (extra) {
+        Requirements both = *requirements;
+        both.add(*extra);
+        out.push_back(both);
+      }
     }
   }
   return out;
@@ -128,8 +145,8 @@ inline std::vector<std::string> checkResults(const SchedulerInput& input,
       ++seen[pod];
     }
   };
-  auto podAccepts = [](const api::Pod& pod, const Requirements& node, bool allowUndefined) {
-    for (const auto& alternative : acceptableRequirements(pod)) {
+  auto podAccepts = [&input](const api::Pod& pod, const Requirements& node, bool allowUndefined) {
+    for (const auto& alternative : acceptableRequirements(pod, &input)) {
       if (node.compatible(alternative, allowUndefined).ok()) {
         return true;
       }
@@ -286,6 +303,31 @@ inline std::vector<std::string> checkResults(const SchedulerInput& input,
                            " times");
     }
   }
+
+  std::vector<PlacedPod> all;
+  for (const auto& node : input.existingNodes) {
+    for (const auto* pod : node.pods) {
+      if (pod->status.phase != "Succeeded" && pod->status.phase != "Failed" &&
+          !pod->metadata.deletionTimestamp) {
+        all.push_back({pod, {&node, nullptr, 0}, false});
+      }
+    }
+  }
+  for (const auto& placement : results.existingNodes) {
+    if (auto it = nodes.find(placement.nodeName); it != nodes.end()) {
+      for (const auto* pod : placement.pods) {
+        all.push_back({pod, {it->second, nullptr, 0}, true});
+      }
+    }
+  }
+  for (size_t i = 0; i < results.newNodeClaims.size(); ++i) {
+    for (const auto* pod : results.newNodeClaims[i].pods) {
+      all.push_back({pod, {nullptr, &results.newNodeClaims[i], i}, true});
+    }
+  }
+  auto topology = checkTopology(
+      input, all, [&input](const api::Pod& pod) { return acceptableRequirements(pod, &input); });
+  violations.insert(violations.end(), topology.begin(), topology.end());
   return violations;
 }
 

@@ -42,6 +42,18 @@ class SchedulerTest : public ::testing::Test {
   std::vector<const api::Pod*> podPointers_;
 };
 
+// Replaces the instance type's capacity-type label values (Requirements::add would intersect).
+void setCapacityTypes(InstanceType& type, std::vector<std::string> values) {
+  Requirements kept;
+  for (const auto& requirement : type.requirements) {
+    if (requirement.key() != api::kCapacityTypeLabelKey) {
+      kept.add(requirement);
+    }
+  }
+  kept.add(Requirement::in(api::kCapacityTypeLabelKey, std::move(values)));
+  type.requirements = kept;
+}
+
 std::vector<std::string> names(const NewNodeClaim& claim) {
   std::vector<std::string> out;
   for (const auto* type : claim.instanceTypes) {
@@ -268,16 +280,55 @@ TEST_F(SchedulerTest, PreferNoScheduleIsToleratedOnlyAfterRelaxing) {
   EXPECT_TRUE(results.podErrors.empty());
 }
 
-TEST_F(SchedulerTest, RejectsConstraintsItCannotHonourYet) {
+TEST_F(SchedulerTest, RejectsMatchFieldsItCannotHonour) {
   auto pod = makePod("p", "1", "1Gi");
-  api::PodAffinity antiAffinity;
-  antiAffinity.requiredDuringSchedulingIgnoredDuringExecution.push_back(
-      {api::LabelSelector{}, {}, std::string(api::kLabelHostname), std::nullopt, {}, {}});
-  pod.spec.affinity = api::Affinity{std::nullopt, std::nullopt, antiAffinity};
+  api::NodeAffinity affinity;
+  api::NodeSelector selector;
+  selector.nodeSelectorTerms.push_back({{}, {selectorRequirement("metadata.name", "In", {"n"})}});
+  affinity.requiredDuringSchedulingIgnoredDuringExecution = selector;
+  pod.spec.affinity = api::Affinity{affinity, std::nullopt, std::nullopt};
   pods_.push_back(pod);
   auto results = run();
   ASSERT_EQ(results.podErrors.size(), 1U);
-  EXPECT_NE(results.podErrors[0].reason.find("anti-affinity is not supported"), std::string::npos);
+  EXPECT_NE(results.podErrors[0].reason.find("matchFields is not supported"), std::string::npos);
+}
+
+TEST_F(SchedulerTest, NodeClaimRequirementsNameTheOfferedCapacityTypes) {
+  for (auto& type : input_.nodePools[0].instanceTypes) {
+    type.offerings.push_back(testing::makeOffering("zone-a", "spot", 0.01));
+    setCapacityTypes(type, {"on-demand", "spot"});
+  }
+  pods_.push_back(makePod("p", "1", "1Gi"));
+  auto results = run();
+  ASSERT_EQ(results.newNodeClaims.size(), 1U);
+  const auto* capacityType = results.newNodeClaims[0].requirements.find(api::kCapacityTypeLabelKey);
+  ASSERT_NE(capacityType, nullptr);
+  EXPECT_EQ(capacityType->values(), (std::vector<std::string>{"on-demand", "spot"}));
+
+  // A spot-only pool: the unavailable on-demand offerings do not widen it.
+  input_.nodePools[0].nodePool.spec.template_.spec.requirements.push_back(
+      selectorRequirement(std::string(api::kCapacityTypeLabelKey), "In", {"spot"}));
+  results = run();
+  ASSERT_EQ(results.newNodeClaims.size(), 1U);
+  EXPECT_EQ(results.newNodeClaims[0].requirements.find(api::kCapacityTypeLabelKey)->values(),
+            (std::vector<std::string>{"spot"}));
+}
+
+TEST_F(SchedulerTest, ReservedOfferingsPinTheNodeClaimToTheirReservation) {
+  auto& types = input_.nodePools[0].instanceTypes;
+  auto reserved = testing::makeOffering("zone-b", "reserved", 0.0);
+  reserved.requirements.add(Requirement::in(api::kReservationIdLabelKey, {"cr-123"}));
+  types[1].offerings.push_back(reserved);  // "medium"
+  setCapacityTypes(types[1], {"on-demand", "reserved"});
+  pods_.push_back(makePod("p", "1", "1Gi"));
+  auto results = run();
+  ASSERT_EQ(results.newNodeClaims.size(), 1U);
+  const auto& claim = results.newNodeClaims[0];
+  EXPECT_EQ(names(claim), (std::vector<std::string>{"medium"}));
+  EXPECT_EQ(claim.requirements.find(api::kCapacityTypeLabelKey)->values(),
+            (std::vector<std::string>{"reserved"}));
+  EXPECT_EQ(claim.requirements.find(api::kReservationIdLabelKey)->values(),
+            (std::vector<std::string>{"cr-123"}));
 }
 
 TEST_F(SchedulerTest, UnavailableOfferingsAreSkipped) {

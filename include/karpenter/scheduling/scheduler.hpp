@@ -9,6 +9,7 @@
 #include "karpenter/api/nodepool.hpp"
 #include "karpenter/api/pod.hpp"
 #include "karpenter/api/quantity.hpp"
+#include "karpenter/api/storage.hpp"
 #include "karpenter/api/workloads.hpp"
 #include "karpenter/scheduling/instance_type.hpp"
 #include "karpenter/scheduling/requirements.hpp"
@@ -44,16 +45,33 @@ struct SchedulerOptions {
   bool ignorePreferences = false;
 };
 
+// A namespace and its labels: what pod (anti-)affinity namespaceSelectors match against.
+struct NamespaceInput {
+  std::string name;
+  api::Labels labels;
+};
+
 struct SchedulerInput {
   std::vector<NodePoolInput> nodePools;  // any order; the solver sorts them (§4.2)
   std::vector<ExistingNode> existingNodes;
   std::vector<api::DaemonSet> daemonSets;
   SchedulerOptions options;
+  // Namespaces with their labels; only needed when pods use namespaceSelector in pod
+  // (anti-)affinity terms (an empty selector {} matches every namespace even when this is empty).
+  std::vector<NamespaceInput> namespaces;
+  // Volume topology: the claims pods mount (by namespace and name), the volumes bound to them and
+  // the storage classes of unbound claims. A pod whose claim is missing is reported, not placed.
+  std::vector<api::PersistentVolumeClaim> persistentVolumeClaims;
+  std::vector<api::PersistentVolume> persistentVolumes;
+  std::vector<api::StorageClass> storageClasses;
 };
 
-// A NodeClaim to create: requirements include karpenter.sh/nodepool and
+// A NodeClaim to create: requirements include karpenter.sh/nodepool,
 // node.kubernetes.io/instance-type In [instanceTypes] (cheapest first, at most
-// maxInstanceTypes); the hostname placeholder is dropped. requests = the pods' requests plus the
+// maxInstanceTypes), karpenter.sh/capacity-type In [the capacity types the kept types offer
+// compatibly and available] (only [reserved], plus karpenter.sh/reservation-id, when a reserved
+// offering is among them), and any topology key the solver narrowed (a spread zone, say); the
+// hostname placeholder is dropped. requests = the pods' requests plus the
 // DaemonSet overhead (the smallest over its instance types), pods included.
 struct NewNodeClaim {
   std::string nodePoolName;
@@ -86,13 +104,24 @@ struct Results {
 // memory desc, creationTimestamp asc, UID; each goes to the first existing node that takes it,
 // else the open NodeClaim with the fewest pods that takes it, else a new NodeClaim from the first
 // NodePool (weight desc, name desc) whose template accepts it, respecting limits and minValues
-// (Strict). A failing pod has its preferences relaxed one step at a time (required node-affinity
-// OR terms, heaviest preferred node affinity, PreferNoSchedule taints) before it is given up on.
+// (Strict). A pod that fails everywhere has its preferences relaxed one step at a time, in
+// upstream's order — the first of several required node-affinity terms, the heaviest preferred
+// pod affinity, the heaviest preferred pod anti-affinity, the heaviest preferred node affinity,
+// one ScheduleAnyway spread constraint, PreferNoSchedule taints — before it is given up on.
+// Until relaxed, preferences count as requirements (PREFERENCE_POLICY=Respect; Ignore drops them
+// upfront).
 //
-// Host ports are honoured (kube-scheduler NodePorts). Not yet supported: pod (anti-)affinity,
-// topology spread and volume topology. Pods
-// with required pod (anti-)affinity or DoNotSchedule spread constraints are rejected with an
-// error rather than placed without honouring them; preferred ones are ignored.
+// Honoured: requests (init containers, sidecars, overhead) and pod count; nodeSelector and node
+// affinity; taints; host ports; volume topology (bound PV node affinity, else the StorageClass's
+// allowedTopologies, ANDed into every required node-affinity term); topology spread (maxSkew,
+// minDomains, nodeAffinityPolicy, nodeTaintsPolicy, matchLabelKeys; any topology key); pod
+// affinity and anti-affinity (required and preferred, namespaces and namespaceSelector,
+// matchLabelKeys/mismatchLabelKeys, the first-pod rule) and existing or already-placed pods'
+// required anti-affinity towards a pod. On existing nodes these follow kube-scheduler's filters;
+// on a new NodeClaim a spread constraint narrows its requirements to the least-loaded compatible
+// domain, affinity to domains already holding a matching pod, anti-affinity to domains holding
+// none (upstream topology.go). Hostname spread assumes a minimum of 0 when a NodePool can launch
+// a fresh node. Not supported: node affinity matchFields (reported), volume limits.
 //
 // Pure: no I/O, no clock. Pointers in the result refer to `input` and `pods`, which must outlive
 // it. Thread-safe for distinct inputs.

@@ -21,9 +21,12 @@ bool ownedByDaemonSet(const api::Pod& pod, const DaemonPod& daemon) {
 
 }  // namespace
 
-ExistingNodeState::ExistingNodeState(const ExistingNode& node,
-                                     const std::vector<DaemonPod>& daemonPods)
-    : node_(&node), requirements_(Requirements::fromLabels(node.labels)) {
+ExistingNodeState::ExistingNodeState(const ExistingNode& node, size_t index,
+                                     const std::vector<DaemonPod>& daemonPods, Topology* topology)
+    : node_(&node),
+      index_(index),
+      topology_(topology),
+      requirements_(Requirements::fromLabels(node.labels)) {
   available_ = ResourceVector::fromList(node.allocatable);
   for (const auto* pod : node.pods) {
     ResourceVector requests = ResourceVector::fromList(api::podRequests(pod->spec));
@@ -54,6 +57,13 @@ bool ExistingNodeState::tryAdd(const PreparedPod& pod) {
   }
   if (hostPorts_.firstConflict(pod.hostPorts()) != nullptr) {
     return false;
+  }
+  if (pod.topology().constrained() &&
+      !topology_->admitsExisting(pod, index_, requirements_, node_->taints, nullptr)) {
+    return false;
+  }
+  if (pod.topology().recorded()) {
+    topology_->recordExisting(pod, index_, requirements_, node_->taints);
   }
   available_ -= pod.requests();
   hostPorts_.add(pod.hostPorts());

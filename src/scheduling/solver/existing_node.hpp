@@ -10,6 +10,7 @@
 #include "karpenter/scheduling/scheduler.hpp"
 #include "nodeclaim_template.hpp"
 #include "prepared_pod.hpp"
+#include "topology.hpp"
 
 namespace karpenter::scheduling::solver {
 
@@ -17,10 +18,12 @@ namespace karpenter::scheduling::solver {
 // DaemonSet pods that have yet to land there, and the pods this solve added.
 class ExistingNodeState final {
  public:
-  ExistingNodeState(const ExistingNode& node, const std::vector<DaemonPod>& daemonPods);
+  // `index` is the node's position in SchedulerInput::existingNodes; `topology` outlives this.
+  ExistingNodeState(const ExistingNode& node, size_t index,
+                    const std::vector<DaemonPod>& daemonPods, Topology* topology);
 
-  // Adds `pod` when its taints, host ports, requirements and requests allow (upstream
-  // ExistingNode.CanAdd).
+  // Adds `pod` when its taints, host ports, requirements, requests and topology constraints
+  // allow (upstream ExistingNode.CanAdd), and records it in the topology.
   bool tryAdd(const PreparedPod& pod);
 
   const ExistingNode& node() const { return *node_; }
@@ -28,6 +31,8 @@ class ExistingNodeState final {
 
  private:
   const ExistingNode* node_;
+  size_t index_;
+  Topology* topology_;
   Requirements requirements_;
   ResourceVector available_;
   std::vector<const api::Pod*> added_;

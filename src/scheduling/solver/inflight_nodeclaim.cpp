@@ -10,12 +10,16 @@ namespace karpenter::scheduling::solver {
 
 InFlightNodeClaim::InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
                                      std::vector<const Candidate*> candidates,
-                                     const std::string& hostname)
+                                     const std::string& hostname, Topology* topology)
     : template_(&nodeClaimTemplate),
+      topology_(topology),
       requirements_(nodeClaimTemplate.requirements),
       candidates_(std::move(candidates)) {
   requirements_.add(Requirement::in(api::kLabelHostname, {hostname}));
   refreshMaxHeadroom();
+  if (topology_ != nullptr && !topology_->empty()) {
+    topology_->pinnedDomains(requirements_, pinned_);
+  }
 }
 
 void InFlightNodeClaim::refreshMaxHeadroom() {
@@ -27,6 +31,26 @@ void InFlightNodeClaim::refreshMaxHeadroom() {
   }
 }
 
+const std::vector<std::string>& InFlightNodeClaim::candidateDomains(const std::string& key) {
+  for (const auto& [cached, values] : domainCache_) {
+    if (cached == key) {
+      return values;
+    }
+  }
+  // Usually the first few candidates already offer every domain the template has.
+  const size_t most = template_->domainUnion(key).size();
+  std::vector<std::string> values;
+  for (const auto* candidate : candidates_) {
+    collectDomains(*candidate->type, key, values);
+    if (values.size() == most) {
+      break;
+    }
+  }
+  std::sort(values.begin(), values.end());
+  domainCache_.emplace_back(key, std::move(values));
+  return domainCache_.back().second;
+}
+
 bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   const ResourceVector& request = pod.requests();
   // Cheapest rejection first: a full NodeClaim is the common case late in a large solve.
@@ -35,6 +59,9 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     if (request.core(i) > 0 && wanted > maxHeadroom_[i] && reason == nullptr) {
       return false;
     }
+  }
+  if (reason == nullptr && pod.topology().constrained() && !topology_->mayAdmit(pod, pinned_)) {
+    return false;
   }
   if (auto tolerated =
           toleratesAll(pod.pod().spec.tolerations, template_->taints, pod.taintScope());
@@ -65,6 +92,25 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     combined = requirements_;
     combined.add(pod.requirements());
     requirements = &combined;
+  }
+  if (pod.topology().constrained()) {
+    // Topology last, as upstream: it narrows the keys it constrains to the allowed domains.
+    std::vector<Requirement> narrowing;
+    auto domains = [this](const std::string& key) -> const std::vector<std::string>& {
+      return candidateDomains(key);
+    };
+    if (!topology_->admitsClaim(pod, *requirements, domains, narrowing, reason)) {
+      return false;
+    }
+    if (!narrowing.empty()) {
+      if (requirements != &combined) {
+        combined = requirements_;
+        requirements = &combined;
+      }
+      for (auto& requirement : narrowing) {
+        combined.add(std::move(requirement));
+      }
+    }
   }
   const ResourceVector total = used_ + request;
   scratch_.clear();
@@ -103,10 +149,20 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     requirements_ = std::move(combined);
   }
   candidates_.swap(scratch_);
+  domainCache_.clear();
   used_ = total;
   pods_.push_back(&pod.pod());
   hostPorts_.add(pod.hostPorts());
   refreshMaxHeadroom();
+  if (!pinned_.empty()) {
+    topology_->pinnedDomains(requirements_, pinned_);
+  }
+  if (!dryRun_ && pod.topology().recorded()) {
+    auto domains = [this](const std::string& key) -> const std::vector<std::string>& {
+      return candidateDomains(key);
+    };
+    topology_->recordClaim(pod, requirements_, domains, template_->taints);
+  }
   return true;
 }
 

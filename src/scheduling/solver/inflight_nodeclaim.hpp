@@ -11,6 +11,7 @@
 #include "karpenter/scheduling/resource_vector.hpp"
 #include "nodeclaim_template.hpp"
 #include "prepared_pod.hpp"
+#include "topology.hpp"
 
 namespace karpenter::scheduling::solver {
 
@@ -22,11 +23,15 @@ class InFlightNodeClaim final {
   // `candidates` are the template's candidates admitted by the pool's limits; `hostname` the
   // placeholder that keeps hostname-pinned pods off new NodeClaims.
   InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
-                    std::vector<const Candidate*> candidates, const std::string& hostname);
+                    std::vector<const Candidate*> candidates, const std::string& hostname,
+                    Topology* topology);
 
   // Adds `pod` when it fits; otherwise leaves this unchanged and, when `reason` is non-null,
   // describes why (taint, host port, requirements, or "no instance type fits: ...").
   bool tryAdd(const PreparedPod& pod, std::string* reason);
+
+  // A probe that never records placements in the topology (used to tell "over the limits" apart).
+  void setDryRun() { dryRun_ = true; }
 
   const NodeClaimTemplate& nodeClaimTemplate() const { return *template_; }
   const Requirements& requirements() const { return requirements_; }
@@ -36,8 +41,12 @@ class InFlightNodeClaim final {
 
  private:
   void refreshMaxHeadroom();
+  // Topology::CandidateDomains over candidates_ (cached until they change).
+  const std::vector<std::string>& candidateDomains(const std::string& key);
 
   const NodeClaimTemplate* template_;
+  Topology* topology_;
+  bool dryRun_ = false;
   Requirements requirements_;
   std::vector<const Candidate*> candidates_;
   std::vector<const Candidate*> scratch_;
@@ -47,6 +56,8 @@ class InFlightNodeClaim final {
   std::array<int64_t, ResourceVector::kCoreCount> maxHeadroom_{};
   std::vector<const api::Pod*> pods_;
   HostPortUsage hostPorts_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> domainCache_;
+  std::vector<int32_t> pinned_;  // Topology::pinnedDomains of requirements_
 };
 
 }  // namespace karpenter::scheduling::solver

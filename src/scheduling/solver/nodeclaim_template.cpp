@@ -78,6 +78,34 @@ void PoolLimits::subtractLargest(const std::vector<const Candidate*>& candidates
   }
 }
 
+void collectDomains(const InstanceType& type, const std::string& key,
+                    std::vector<std::string>& values) {
+  const Requirement* requirement = type.requirements.find(key);
+  if (requirement == nullptr || requirement->complement()) {
+    return;
+  }
+  for (const auto& value : requirement->values()) {
+    if (std::find(values.begin(), values.end(), value) == values.end()) {
+      values.push_back(value);
+    }
+  }
+}
+
+const std::vector<std::string>& NodeClaimTemplate::domainUnion(const std::string& key) const {
+  for (const auto& [cached, values] : domainUnion_) {
+    if (cached == key) {
+      return values;
+    }
+  }
+  std::vector<std::string> values;
+  for (const auto& candidate : candidates) {
+    collectDomains(*candidate.type, key, values);
+  }
+  std::sort(values.begin(), values.end());
+  domainUnion_.emplace_back(key, std::move(values));
+  return domainUnion_.back().second;
+}
+
 bool requirementsIntersect(const Requirements& a, const Requirements& b) {
   auto i = a.begin();
   auto j = b.begin();

@@ -63,7 +63,19 @@ struct NodeClaimTemplate {
   std::vector<Candidate> candidates;
   PoolLimits limits;
   std::string invalid;  // non-empty when the NodePool's requirements do not parse
+
+  // The values all candidates offer for a topology key, sorted: the most any of its NodeClaims
+  // can offer, which lets them stop collecting early. Filled lazily during the (single-threaded)
+  // solve.
+  const std::vector<std::string>& domainUnion(const std::string& key) const;
+
+ private:
+  mutable std::vector<std::pair<std::string, std::vector<std::string>>> domainUnion_;
 };
+
+// Adds the values `type` offers for `key` to `values` (kept unique, unsorted).
+void collectDomains(const InstanceType& type, const std::string& key,
+                    std::vector<std::string>& values);
 
 NodeClaimTemplate prepareTemplate(const NodePoolInput& input,
                                   const std::vector<DaemonPod>& daemonPods);

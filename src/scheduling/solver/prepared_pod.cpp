@@ -9,29 +9,26 @@ namespace karpenter::scheduling::solver {
 namespace {
 
 std::string unsupportedConstraint(const api::PodSpec& spec) {
-  if (spec.affinity) {
-    const auto& affinity = *spec.affinity;
-    if (affinity.podAffinity &&
-        !affinity.podAffinity->requiredDuringSchedulingIgnoredDuringExecution.empty()) {
-      return "required pod affinity is not supported by this scheduler yet";
-    }
-    if (affinity.podAntiAffinity &&
-        !affinity.podAntiAffinity->requiredDuringSchedulingIgnoredDuringExecution.empty()) {
-      return "required pod anti-affinity is not supported by this scheduler yet";
-    }
-    if (affinity.nodeAffinity &&
-        affinity.nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution) {
-      for (const auto& term : affinity.nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution
-                                  ->nodeSelectorTerms) {
-        if (!term.matchFields.empty()) {
-          return "node affinity matchFields is not supported by this scheduler yet";
-        }
+  if (spec.affinity && spec.affinity->nodeAffinity &&
+      spec.affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution) {
+    for (const auto& term :
+         spec.affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution
+             ->nodeSelectorTerms) {
+      if (!term.matchFields.empty()) {
+        return "node affinity matchFields is not supported by this scheduler";
       }
     }
   }
   for (const auto& constraint : spec.topologySpreadConstraints) {
-    if (constraint.whenUnsatisfiable != "ScheduleAnyway") {
-      return "topology spread constraints are not supported by this scheduler yet";
+    if (constraint.whenUnsatisfiable != "ScheduleAnyway" &&
+        constraint.whenUnsatisfiable != "DoNotSchedule") {
+      return "topology spread constraint on " + constraint.topologyKey +
+             ": whenUnsatisfiable must be DoNotSchedule or ScheduleAnyway, not \"" +
+             constraint.whenUnsatisfiable + "\"";
+    }
+    if (constraint.maxSkew <= 0) {
+      return "topology spread constraint on " + constraint.topologyKey +
+             ": maxSkew must be greater than zero";
     }
   }
   return "";
@@ -39,7 +36,8 @@ std::string unsupportedConstraint(const api::PodSpec& spec) {
 
 }  // namespace
 
-PreparedPod::PreparedPod(const api::Pod& pod, bool ignorePreferences) : pod_(&pod) {
+PreparedPod::PreparedPod(const api::Pod& pod, bool ignorePreferences, const VolumeTopology& volumes)
+    : pod_(&pod), ignorePreferences_(ignorePreferences) {
   requests_ = ResourceVector::fromList(api::podRequests(pod.spec));
   requests_.setCore(ResourceVector::kPods, 1000);
   if (pod.spec.affinity && pod.spec.affinity->nodeAffinity) {
@@ -50,6 +48,33 @@ PreparedPod::PreparedPod(const api::Pod& pod, bool ignorePreferences) : pod_(&po
   }
   unsupported_ = unsupportedConstraint(pod.spec);
   hostPorts_ = solver::hostPorts(pod.spec);
+  auto alternatives = volumes.alternatives(pod);
+  if (!alternatives) {
+    unsupported_ = alternatives.error().message;
+    return;
+  }
+  if (!alternatives->empty()) {
+    nodeAffinity_ = VolumeTopology::inject(std::move(nodeAffinity_), *alternatives);
+  }
+  // The Honor filter of spread constraints: nodeSelector AND one required term.
+  if (nodeAffinity_ && nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution) {
+    for (const auto& term :
+         nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution->nodeSelectorTerms) {
+      api::NodeAffinity single;
+      single.requiredDuringSchedulingIgnoredDuringExecution = api::NodeSelector{{term}};
+      auto requirements =
+          Requirements::fromPod(pod.spec.nodeSelector, single, PodRequirementMode::kRequiredOnly);
+      if (requirements) {
+        requiredAlternatives_.push_back(std::move(requirements).value());
+      }
+    }
+  } else {
+    auto requirements = Requirements::fromPod(pod.spec.nodeSelector, std::nullopt,
+                                              PodRequirementMode::kRequiredOnly);
+    if (requirements) {
+      requiredAlternatives_.push_back(std::move(requirements).value());
+    }
+  }
   refreshRequirements();
 }
 
@@ -63,6 +88,32 @@ void PreparedPod::refreshRequirements() {
   requirements_ = std::move(requirements).value();
 }
 
+bool PreparedPod::dropHeaviest(ConstraintKind kind) {
+  auto& owned = topology_.owned;
+  auto heaviest = owned.end();
+  for (auto it = owned.begin(); it != owned.end(); ++it) {
+    if (it->kind == kind && (heaviest == owned.end() || it->weight > heaviest->weight)) {
+      heaviest = it;
+    }
+  }
+  if (heaviest == owned.end()) {
+    return false;
+  }
+  owned.erase(heaviest);
+  return true;
+}
+
+bool PreparedPod::dropFirst(ConstraintKind kind) {
+  auto& owned = topology_.owned;
+  auto first = std::find_if(owned.begin(), owned.end(),
+                            [&](const OwnedConstraint& c) { return c.kind == kind; });
+  if (first == owned.end()) {
+    return false;
+  }
+  owned.erase(first);
+  return true;
+}
+
 bool PreparedPod::relax(bool anyPreferNoSchedule) {
   if (nodeAffinity_) {
     auto& required = nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution;
@@ -71,6 +122,12 @@ bool PreparedPod::relax(bool anyPreferNoSchedule) {
       refreshRequirements();
       return true;
     }
+  }
+  if (dropHeaviest(ConstraintKind::kPreferredAffinity) ||
+      dropHeaviest(ConstraintKind::kPreferredAntiAffinity)) {
+    return true;
+  }
+  if (nodeAffinity_) {
     auto& preferred = nodeAffinity_->preferredDuringSchedulingIgnoredDuringExecution;
     if (!preferred.empty()) {
       // fromPod treats the first of the heaviest terms as required; drop exactly that one.
@@ -81,6 +138,9 @@ bool PreparedPod::relax(bool anyPreferNoSchedule) {
       refreshRequirements();
       return true;
     }
+  }
+  if (dropFirst(ConstraintKind::kScheduleAnyway)) {
+    return true;
   }
   if (anyPreferNoSchedule && taintScope_ == TaintScope::kAllEffects) {
     taintScope_ = TaintScope::kBlocking;
