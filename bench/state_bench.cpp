@@ -4,12 +4,11 @@
 //   BM_LoadClusterState: 5,000 nodes and 150,000 pods (30 per node), RSS afterwards.
 //   BM_PodModifiedEvents/<publish every N events>: parse a watch event line, transform, apply,
 //   publish a snapshot every N events (1 = after every event).
-#include <benchmark/benchmark.h>
-
 #include <fstream>
 #include <string>
 #include <unordered_map>
 
+#include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
 #include "karpenter/state/cluster_state.hpp"
@@ -79,90 +78,90 @@ json podJson(int i, const std::string& nodeName, int generation = 1) {
   const std::string app = "app-" + std::to_string(i % 500);
   const std::string name = app + "-7d9f8c6b5-" + std::to_string(i);
   auto container = [&](const std::string& cname, const std::string& cpu, const std::string& mem) {
-    return json{{"name", cname},
-                {"image", "123456789012.dkr.ecr.us-west-2.amazonaws.com/" + app + ":v1.2.3"},
-                {"ports", {{{"containerPort", 8080}, {"protocol", "TCP"}}}},
-                {"env",
-                 {{{"name", "LOG_LEVEL"}, {"value", "info"}},
-                  {{"name", "POD_NAME"},
-                   {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}},
-                  {{"name", "REGION"}, {"value", "us-west-2"}}}},
-                {"resources",
-                 {{"requests", {{"cpu", cpu}, {"memory", mem}}},
-                  {"limits", {{"memory", mem}}}}},
-                {"volumeMounts",
-                 {{{"name", "kube-api-access"},
-                   {"mountPath", "/var/run/secrets/kubernetes.io/serviceaccount"},
-                   {"readOnly", true}}}}};
+    return json{
+        {"name", cname},
+        {"image", "123456789012.dkr.ecr.us-west-2.amazonaws.com/" + app + ":v1.2.3"},
+        {"ports", {{{"containerPort", 8080}, {"protocol", "TCP"}}}},
+        {"env",
+         {{{"name", "LOG_LEVEL"}, {"value", "info"}},
+          {{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}},
+          {{"name", "REGION"}, {"value", "us-west-2"}}}},
+        {"resources",
+         {{"requests", {{"cpu", cpu}, {"memory", mem}}}, {"limits", {{"memory", mem}}}}},
+        {"volumeMounts",
+         {{{"name", "kube-api-access"},
+           {"mountPath", "/var/run/secrets/kubernetes.io/serviceaccount"},
+           {"readOnly", true}}}}};
   };
   auto condition = [](const std::string& type) {
     return json{{"type", type}, {"status", "True"}, {"lastTransitionTime", "2024-05-01T10:05:00Z"}};
   };
-  return {{"apiVersion", "v1"},
-          {"kind", "Pod"},
-          {"metadata",
-           {{"name", name},
-            {"namespace", "team-" + std::to_string(i % 40)},
-            {"uid", "5f0c1e2a-0000-4000-8000-" + std::to_string(100000000000LL + i)},
-            {"resourceVersion", std::to_string(100000 + i * 3 + generation)},
-            {"creationTimestamp", "2024-05-01T10:04:00Z"},
-            {"generateName", app + "-7d9f8c6b5-"},
-            {"labels",
-             {{"app", app}, {"pod-template-hash", "7d9f8c6b5"}, {"team", std::to_string(i % 40)}}},
-            {"annotations", {{"generation", std::to_string(generation)}}},
-            {"ownerReferences",
-             {{{"apiVersion", "apps/v1"},
-               {"kind", "ReplicaSet"},
-               {"name", app + "-7d9f8c6b5"},
-               {"uid", "rs-uid-" + std::to_string(i % 500)},
-               {"controller", true},
-               {"blockOwnerDeletion", true}}}},
-            {"managedFields",
-             {{{"manager", "kube-controller-manager"},
-               {"operation", "Update"},
-               {"apiVersion", "v1"},
-               {"fieldsType", "FieldsV1"},
-               {"fieldsV1", {{"f:metadata", {{"f:labels", json::object()}}}}}},
-              {{"manager", "kubelet"},
-               {"operation", "Update"},
-               {"subresource", "status"},
-               {"fieldsV1", {{"f:status", {{"f:conditions", json::object()}}}}}}}}}},
-          {"spec",
-           {{"nodeName", nodeName},
-            {"containers", {container("app", "250m", "512Mi"), container("sidecar", "50m", "64Mi")}},
-            {"tolerations",
-             {{{"key", "node.kubernetes.io/not-ready"},
-               {"operator", "Exists"},
-               {"effect", "NoExecute"},
-               {"tolerationSeconds", 300}},
-              {{"key", "node.kubernetes.io/unreachable"},
-               {"operator", "Exists"},
-               {"effect", "NoExecute"},
-               {"tolerationSeconds", 300}}}},
-            {"volumes", {{{"name", "kube-api-access"}, {"projected", {{"defaultMode", 420}}}}}},
-            {"restartPolicy", "Always"},
-            {"schedulerName", "default-scheduler"},
-            {"serviceAccountName", "default"},
-            {"priority", 0},
-            {"terminationGracePeriodSeconds", 30}}},
-          {"status",
-           {{"phase", "Running"},
-            {"hostIP", "10.0.0.1"},
-            {"podIP", "10.1.0." + std::to_string(i % 250)},
-            {"startTime", "2024-05-01T10:05:00Z"},
-            {"qosClass", "Burstable"},
-            {"conditions",
-             {condition("PodReadyToStartContainers"), condition("Initialized"), condition("Ready"),
-              condition("ContainersReady"), condition("PodScheduled")}},
-            {"containerStatuses",
-             {{{"name", "app"},
-               {"ready", true},
-               {"restartCount", 0},
-               {"image", app + ":v1.2.3"},
-               {"imageID", "sha256:abcdef"},
-               {"containerID", "containerd://0123456789abcdef"},
-               {"started", true},
-               {"state", {{"running", {{"startedAt", "2024-05-01T10:05:10Z"}}}}}}}}}}};
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", "team-" + std::to_string(i % 40)},
+        {"uid", "5f0c1e2a-0000-4000-8000-" + std::to_string(100000000000LL + i)},
+        {"resourceVersion", std::to_string(100000 + i * 3 + generation)},
+        {"creationTimestamp", "2024-05-01T10:04:00Z"},
+        {"generateName", app + "-7d9f8c6b5-"},
+        {"labels",
+         {{"app", app}, {"pod-template-hash", "7d9f8c6b5"}, {"team", std::to_string(i % 40)}}},
+        {"annotations", {{"generation", std::to_string(generation)}}},
+        {"ownerReferences",
+         {{{"apiVersion", "apps/v1"},
+           {"kind", "ReplicaSet"},
+           {"name", app + "-7d9f8c6b5"},
+           {"uid", "rs-uid-" + std::to_string(i % 500)},
+           {"controller", true},
+           {"blockOwnerDeletion", true}}}},
+        {"managedFields",
+         {{{"manager", "kube-controller-manager"},
+           {"operation", "Update"},
+           {"apiVersion", "v1"},
+           {"fieldsType", "FieldsV1"},
+           {"fieldsV1", {{"f:metadata", {{"f:labels", json::object()}}}}}},
+          {{"manager", "kubelet"},
+           {"operation", "Update"},
+           {"subresource", "status"},
+           {"fieldsV1", {{"f:status", {{"f:conditions", json::object()}}}}}}}}}},
+      {"spec",
+       {{"nodeName", nodeName},
+        {"containers", {container("app", "250m", "512Mi"), container("sidecar", "50m", "64Mi")}},
+        {"tolerations",
+         {{{"key", "node.kubernetes.io/not-ready"},
+           {"operator", "Exists"},
+           {"effect", "NoExecute"},
+           {"tolerationSeconds", 300}},
+          {{"key", "node.kubernetes.io/unreachable"},
+           {"operator", "Exists"},
+           {"effect", "NoExecute"},
+           {"tolerationSeconds", 300}}}},
+        {"volumes", {{{"name", "kube-api-access"}, {"projected", {{"defaultMode", 420}}}}}},
+        {"restartPolicy", "Always"},
+        {"schedulerName", "default-scheduler"},
+        {"serviceAccountName", "default"},
+        {"priority", 0},
+        {"terminationGracePeriodSeconds", 30}}},
+      {"status",
+       {{"phase", "Running"},
+        {"hostIP", "10.0.0.1"},
+        {"podIP", "10.1.0." + std::to_string(i % 250)},
+        {"startTime", "2024-05-01T10:05:00Z"},
+        {"qosClass", "Burstable"},
+        {"conditions",
+         {condition("PodReadyToStartContainers"), condition("Initialized"), condition("Ready"),
+          condition("ContainersReady"), condition("PodScheduled")}},
+        {"containerStatuses",
+         {{{"name", "app"},
+           {"ready", true},
+           {"restartCount", 0},
+           {"image", app + ":v1.2.3"},
+           {"imageID", "sha256:abcdef"},
+           {"containerID", "containerd://0123456789abcdef"},
+           {"started", true},
+           {"state", {{"running", {{"startedAt", "2024-05-01T10:05:10Z"}}}}}}}}}}};
 }
 
 std::string nodeName(int podIndex) {
@@ -180,7 +179,8 @@ struct CacheEntry {
 void BM_LoadClusterState(benchmark::State& bench) {
   for (auto _ : bench) {
     const double before = procStatusMiB("VmRSS");
-    auto state = std::make_unique<ClusterState>(ClusterState::Options{.publishInterval = std::chrono::hours(1)});
+    auto state = std::make_unique<ClusterState>(
+        ClusterState::Options{.publishInterval = std::chrono::hours(1)});
     std::unordered_map<std::string, CacheEntry> nodeCache, podCache;
     for (int i = 0; i < kNodes; ++i) {
       json object = nodeJson(i);
@@ -231,7 +231,8 @@ void BM_PodModifiedEvents(benchmark::State& bench) {
   std::vector<std::string> lines;
   for (int i = 0; i < 2000; ++i) {
     const int pod = (i * 7919) % kPods;
-    lines.push_back(json{{"type", "MODIFIED"}, {"object", podJson(pod, nodeName(pod), 2 + i)}}.dump());
+    lines.push_back(
+        json{{"type", "MODIFIED"}, {"object", podJson(pod, nodeName(pod), 2 + i)}}.dump());
   }
   size_t next = 0;
   int64_t events = 0;

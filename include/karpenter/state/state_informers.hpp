@@ -13,6 +13,7 @@ namespace karpenter::state {
 // StorageClasses (all namespaces), each storing the compact objects of transforms.hpp and
 // applying every add/update/delete to the state. The state's synced flag is set once all ten
 // have delivered their initial lists.
+// The client and the state must outlive this object.
 // Thread safety: start()/stop() from the owner; hasSynced() from any thread.
 class StateInformers final {
  public:
