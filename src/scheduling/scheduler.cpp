@@ -53,8 +53,17 @@ class Solver final {
       }
       return a.nodePoolName > b.nodePoolName;
     });
+    // Relaxation tolerates PreferNoSchedule when some NodePool or node has such a taint (upstream
+    // looks at NodePools; existing nodes are added so that, as with kube-scheduler, a soft taint
+    // on a node never keeps a pod off it for good).
     anyPreferNoSchedule_ = std::any_of(templates_.begin(), templates_.end(),
                                        [](const auto& t) { return t.hasPreferNoSchedule; });
+    for (const auto& node : input.existingNodes) {
+      for (const auto& taint : node.taints) {
+        anyPreferNoSchedule_ =
+            anyPreferNoSchedule_ || taint.effect == api::kTaintEffectPreferNoSchedule;
+      }
+    }
     topology_ = std::make_unique<solver::Topology>(input, templates_);
     existing_.reserve(input.existingNodes.size());
     for (size_t i = 0; i < input.existingNodes.size(); ++i) {
