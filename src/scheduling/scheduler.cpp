@@ -40,7 +40,7 @@ using solver::PreparedPod;
 class Solver final {
  public:
   explicit Solver(const SchedulerInput& input)
-      : input_(&input), options_(input.options), volumes_(input) {
+      : options_(input.options), volumes_(input) {
     daemonPods_ = solver::prepareDaemonPods(input.daemonSets);
     templates_.reserve(input.nodePools.size());
     for (const auto& pool : input.nodePools) {
@@ -367,7 +367,6 @@ class Solver final {
     results.newNodeClaims.push_back(std::move(out));
   }
 
-  const SchedulerInput* input_;
   SchedulerOptions options_;
   solver::VolumeTopology volumes_;
   std::unique_ptr<solver::Topology> topology_;
