@@ -40,7 +40,7 @@ using solver::PreparedPod;
 class Solver final {
  public:
   explicit Solver(const SchedulerInput& input)
-      : input_(&input), options_(input.options), volumes_(input) {
+      : options_(input.options), volumes_(input) {
     daemonPods_ = solver::prepareDaemonPods(input.daemonSets);
     templates_.reserve(input.nodePools.size());
     for (const auto& pool : input.nodePools) {
@@ -53,8 +53,17 @@ class Solver final {
       }
       return a.nodePoolName > b.nodePoolName;
     });
+    // Relaxation tolerates PreferNoSchedule when some NodePool or node has such a taint (upstream
+    // looks at NodePools; existing nodes are added so that, as with kube-scheduler, a soft taint
+    // on a node never keeps a pod off it for good).
     anyPreferNoSchedule_ = std::any_of(templates_.begin(), templates_.end(),
                                        [](const auto& t) { return t.hasPreferNoSchedule; });
+    for (const auto& node : input.existingNodes) {
+      for (const auto& taint : node.taints) {
+        anyPreferNoSchedule_ =
+            anyPreferNoSchedule_ || taint.effect == api::kTaintEffectPreferNoSchedule;
+      }
+    }
     topology_ = std::make_unique<solver::Topology>(input, templates_);
     existing_.reserve(input.existingNodes.size());
     for (size_t i = 0; i < input.existingNodes.size(); ++i) {
@@ -358,7 +367,6 @@ class Solver final {
     results.newNodeClaims.push_back(std::move(out));
   }
 
-  const SchedulerInput* input_;
   SchedulerOptions options_;
   solver::VolumeTopology volumes_;
   std::unique_ptr<solver::Topology> topology_;

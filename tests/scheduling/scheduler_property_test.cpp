@@ -486,6 +486,45 @@ TEST(SchedulerPropertyTest, CheckerCatchesCorruptedResults) {
   auto limited = scenario.input;
   limited.nodePools[0].nodePool.spec.limits["cpu"] = api::Quantity::fromInt(3);
   EXPECT_FALSE(checkResults(limited, pods, results).empty());
+
+  // Topology: two self anti-affine pods on one NodeClaim, a spread pod on a NodeClaim with no
+  // single zone, a pod whose affinity target is elsewhere.
+  api::PodAffinityTerm hostTerm{api::LabelSelector{{{"app", "db"}}, {}},
+                                {},
+                                std::string(api::kLabelHostname),
+                                std::nullopt,
+                                {},
+                                {}};
+  auto db1 = makePod("db-1", "100m", "");
+  auto db2 = makePod("db-2", "100m", "");
+  for (auto* db : {&db1, &db2}) {
+    db->metadata.labels["app"] = "db";
+    api::PodAffinity anti;
+    anti.requiredDuringSchedulingIgnoredDuringExecution.push_back(hostTerm);
+    db->spec.affinity = api::Affinity{std::nullopt, std::nullopt, anti};
+  }
+  auto spreader = makePod("spreader", "100m", "");
+  spreader.metadata.labels["app"] = "web";
+  spreader.spec.topologySpreadConstraints.push_back({1,
+                                                     std::string(api::kLabelTopologyZone),
+                                                     "DoNotSchedule",
+                                                     api::LabelSelector{{{"app", "web"}}, {}},
+                                                     std::nullopt,
+                                                     std::nullopt,
+                                                     std::nullopt,
+                                                     {}});
+  for (const auto* extra : {&db1, &db2, &spreader}) {
+    auto corrupted = results;
+    std::vector<const api::Pod*> all = pods;
+    corrupted.newNodeClaims[0].pods.push_back(extra);
+    all.push_back(extra);
+    if (extra == &db2) {
+      corrupted.newNodeClaims[0].pods.push_back(&db1);
+      all.push_back(&db1);
+    }
+    EXPECT_EQ(checkResults(scenario.input, all, corrupted).empty(), extra == &db1)
+        << extra->metadata.name;
+  }
 }
 
 }  // namespace

@@ -48,6 +48,17 @@ PreparedPod::PreparedPod(const api::Pod& pod, bool ignorePreferences, const Volu
   }
   unsupported_ = unsupportedConstraint(pod.spec);
   hostPorts_ = solver::hostPorts(pod.spec);
+  if (nodeAffinity_ && nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution) {
+    // An empty term matches no node (component-helpers nodeaffinity); only the others can.
+    auto& terms = nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution->nodeSelectorTerms;
+    std::erase_if(terms, [](const api::NodeSelectorTerm& term) {
+      return term.matchExpressions.empty() && term.matchFields.empty();
+    });
+    if (terms.empty()) {
+      unsupported_ = "node affinity: no required nodeSelectorTerm can match a node";
+      return;
+    }
+  }
   auto alternatives = volumes.alternatives(pod);
   if (!alternatives) {
     unsupported_ = alternatives.error().message;
