@@ -332,7 +332,7 @@ TEST(AdmissionRoutes, RegistersExactlyTheSixPathsWithTheDefaultLimit) {
 TEST(AdmissionRoutes, HostileJsonIsA400WithAValidJsonBody) {
   server::Router router;
   addAdmissionRoutes(router);
-  for (const std::string body :
+  for (const std::string& body :
        {std::string(R"({"request":{"uid":1e999}})"), std::string("{\"apiVersion\":\"\xaf\xaf")}) {
     server::Response response;
     ASSERT_NO_THROW(response = router.handle(
