@@ -236,6 +236,17 @@ TEST_F(ClusterStateTest, ClusterViewReportsNodeFactsAndNominations) {
             std::nullopt);
 }
 
+// The provisioner nominates pods to NodeClaims; kube-scheduler asks the extender about nodes.
+TEST_F(ClusterStateTest, ANominationToANodeClaimResolvesToTheNodeThatRegisteredForIt) {
+  claim(Change::kUpsert, nodeClaimJson("claim-a", "aws:///a/i-1"));
+  state_.nominate("uid-1", "claim-a", 10s);
+  // In flight: no node yet, so the nomination names the NodeClaim.
+  EXPECT_EQ(SnapshotClusterView(state_.flush(), now_).nominatedNode("uid-1"), "claim-a");
+  node(Change::kUpsert, nodeJson("ip-10-0-0-1.ec2.internal", "aws:///a/i-1"));
+  EXPECT_EQ(SnapshotClusterView(state_.flush(), now_).nominatedNode("uid-1"),
+            "ip-10-0-0-1.ec2.internal");
+}
+
 TEST_F(ClusterStateTest, ExistingNodeForTheSolver) {
   json labelled = nodeJson("n1", "aws:///a/i-1");
   labelled["metadata"]["labels"]["karpenter.sh/nodepool"] = "default";
