@@ -9,13 +9,15 @@ struct ControllerManager::Impl {
       : informers(client, state, options.informers),
         provisioner(client, state, cloud, options.provisioner),
         lifecycle(client, state, cloud, options.lifecycle),
-        garbageCollection(client, state, cloud, options.garbageCollection) {}
+        garbageCollection(client, state, cloud, options.garbageCollection),
+        nodePoolStatus(client, state, options.nodePoolStatus) {}
 
   state::ClusterState state;
   state::StateInformers informers;
   controllers::Provisioner provisioner;
   controllers::NodeClaimLifecycle lifecycle;
   controllers::GarbageCollection garbageCollection;
+  controllers::NodePoolStatus nodePoolStatus;
   bool stateStarted = false;
 };
 
@@ -47,6 +49,8 @@ bool ControllerManager::waitForSync(std::chrono::milliseconds timeout) {
 }
 
 void ControllerManager::startControllers() {
+  // NodePool status first: the provisioner skips pools it marks not Ready.
+  impl_->nodePoolStatus.start();
   impl_->lifecycle.start();
   impl_->provisioner.start();
   impl_->garbageCollection.start();
@@ -56,6 +60,7 @@ void ControllerManager::stopControllers() {
   impl_->provisioner.stop();
   impl_->lifecycle.stop();
   impl_->garbageCollection.stop();
+  impl_->nodePoolStatus.stop();
 }
 
 void ControllerManager::stop() {
@@ -72,6 +77,14 @@ state::ClusterState& ControllerManager::state() {
 
 controllers::Provisioner& ControllerManager::provisioner() {
   return impl_->provisioner;
+}
+
+controllers::NodePoolStatus& ControllerManager::nodePoolStatus() {
+  return impl_->nodePoolStatus;
+}
+
+controllers::GarbageCollection& ControllerManager::garbageCollection() {
+  return impl_->garbageCollection;
 }
 
 }  // namespace karpenter::op

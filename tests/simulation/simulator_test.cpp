@@ -26,6 +26,15 @@ spec:
       - {key: karpenter.k8s.aws/instance-family, operator: In, values: [m5]}
   limits: {cpu: "64"}
 ---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: {name: default}
+spec:
+  amiSelectorTerms: [{alias: al2023@latest}]
+  role: KarpenterNodeRole-test
+  subnetSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
+  securityGroupSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}

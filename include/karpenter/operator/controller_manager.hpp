@@ -6,6 +6,7 @@
 #include "karpenter/cloudprovider/cloud_provider.hpp"
 #include "karpenter/controllers/garbage_collection.hpp"
 #include "karpenter/controllers/nodeclaim_lifecycle.hpp"
+#include "karpenter/controllers/nodepool_status.hpp"
 #include "karpenter/controllers/provisioner.hpp"
 #include "karpenter/kube/client.hpp"
 #include "karpenter/state/cluster_state.hpp"
@@ -24,6 +25,7 @@ class ControllerManager final {
     controllers::Provisioner::Options provisioner;
     controllers::NodeClaimLifecycle::Options lifecycle;
     controllers::GarbageCollection::Options garbageCollection;
+    controllers::NodePoolStatus::Options nodePoolStatus;
   };
 
   ControllerManager(kube::KubeClient& client, cloudprovider::CloudProvider& cloud, Options options);
@@ -42,6 +44,8 @@ class ControllerManager final {
 
   state::ClusterState& state();
   controllers::Provisioner& provisioner();
+  controllers::NodePoolStatus& nodePoolStatus();
+  controllers::GarbageCollection& garbageCollection();
 
  private:
   struct Impl;
