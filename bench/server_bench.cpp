@@ -8,6 +8,7 @@
 //     cache mode (NodeNames, nodeCacheCapable: true), over a ClusterView of 5,000 NodeFacts
 //     (some disrupted, deleting, drifted, consolidatable, expiring; prices set; one node
 //     nominated for the pod).
+//   BM_ExtenderRouterOnly/<0 filter, 1 prioritize>: the handler alone (no socket, no TLS).
 //   BM_AdmissionValidate / BM_AdmissionDefault /<connections>/<server threads>: an
 //     AdmissionReview for a NodePool on the validating and on the defaulting path.
 //
@@ -280,6 +281,7 @@ class Fixture final {
   const FixedClusterView& view() const { return *view_; }
   const std::string& extenderBody() const { return extenderBody_; }
   const std::string& reviewBody() const { return reviewBody_; }
+  const karpenter::server::Router& router() const { return *router_; }
 
   // The port of a running server with `threads` I/O threads (0 = the Options default).
   uint16_t port(int threads) {
@@ -593,6 +595,30 @@ void BM_AdmissionDefault(benchmark::State& state) {
                    }});
   measure(state, steps, {"default"});
 }
+
+// The same extender call without sockets or TLS: Router::handle on the request body, on the
+// benchmark's thread. The difference to BM_Extender/1 is the transport's share.
+void BM_ExtenderRouterOnly(benchmark::State& state) {
+  Fixture* fixture = fixtureOrSkip(state);
+  if (fixture == nullptr) {
+    return;
+  }
+  const std::string target = state.range(0) == 0 ? "/scheduler/filter" : "/scheduler/prioritize";
+  const karpenter::server::Request request{"POST", target, "application/json",
+                                           fixture->extenderBody()};
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const karpenter::server::Response response = fixture->router().handle(request);
+    if (response.status != 200) {
+      state.SkipWithError(("status " + std::to_string(response.status)).c_str());
+      return;
+    }
+    bytes = response.body.size();
+  }
+  state.counters["response_bytes"] = static_cast<double>(bytes);
+  state.counters["request_bytes"] = static_cast<double>(request.body.size());
+}
+BENCHMARK(BM_ExtenderRouterOnly)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // Args: {connections, server threads (0 = default)}. One iteration = one timed run.
 void extenderArgs(benchmark::internal::Benchmark* b) {
