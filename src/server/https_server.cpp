@@ -350,6 +350,9 @@ struct HttpsServer::Impl {
                          shared->options.maxConnections);
             socket.close(ec);
           } else {
+            // Responses are written whole; Nagle would hold back the tail of a multi-segment
+            // reply until the client's delayed ACK (tens of milliseconds).
+            socket.set_option(tcp::no_delay(true), ec);
             startSession(std::move(socket));
           }
           doAccept();
