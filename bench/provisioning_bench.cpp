@@ -51,30 +51,30 @@ json pod(int index, std::mt19937& random) {
   std::uniform_int_distribution<int> milliCpu(100, 2000);
   std::uniform_int_distribution<int> memoryMi(128, 4096);
   const std::string name = "burst-" + std::to_string(index);
-  return {{"apiVersion", "v1"},
-          {"kind", "Pod"},
-          {"metadata",
-           {{"name", name},
-            {"namespace", "default"},
-            {"labels", {{"app", "burst-" + std::to_string(index % 50)}}},
-            {"ownerReferences",
-             json::array({{{"apiVersion", "apps/v1"},
-                           {"kind", "ReplicaSet"},
-                           {"name", "burst-" + std::to_string(index % 50)},
-                           {"uid", "rs-" + std::to_string(index % 50)},
-                           {"controller", true}}})}}},
-          {"spec",
-           {{"containers",
-             json::array({{{"name", "app"},
-                           {"image", "registry.example/app:1"},
-                           {"resources",
-                            {{"requests",
-                              {{"cpu", std::to_string(milliCpu(random)) + "m"},
-                               {"memory", std::to_string(memoryMi(random)) + "Mi"}}}}}},
-                          {{"name", "sidecar"},
-                           {"image", "registry.example/proxy:1"},
-                           {"resources", {{"requests", {{"cpu", "50m"}, {"memory", "64Mi"}}}}}}})}}},
-          {"status", karpenter::simulation::unschedulableStatus()}};
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", "default"},
+        {"labels", {{"app", "burst-" + std::to_string(index % 50)}}},
+        {"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
+                                          {"kind", "ReplicaSet"},
+                                          {"name", "burst-" + std::to_string(index % 50)},
+                                          {"uid", "rs-" + std::to_string(index % 50)},
+                                          {"controller", true}}})}}},
+      {"spec",
+       {{"containers",
+         json::array({{{"name", "app"},
+                       {"image", "registry.example/app:1"},
+                       {"resources",
+                        {{"requests",
+                          {{"cpu", std::to_string(milliCpu(random)) + "m"},
+                           {"memory", std::to_string(memoryMi(random)) + "Mi"}}}}}},
+                      {{"name", "sidecar"},
+                       {"image", "registry.example/proxy:1"},
+                       {"resources", {{"requests", {{"cpu", "50m"}, {"memory", "64Mi"}}}}}}})}}},
+      {"status", karpenter::simulation::unschedulableStatus()}};
 }
 
 void BM_ProvisioningBurst(benchmark::State& bench) {
@@ -121,8 +121,7 @@ void BM_ProvisioningBurst(benchmark::State& bench) {
     for (auto& object : burst) {
       (void)store.create({"", "v1", "pods"}, "default", std::move(object));
     }
-    while (decided < static_cast<size_t>(pods) &&
-           Clock::now() - start < std::chrono::minutes(10)) {
+    while (decided < static_cast<size_t>(pods) && Clock::now() - start < std::chrono::minutes(10)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -39,8 +39,7 @@ using solver::PreparedPod;
 // existing nodes and the NodeClaims opened so far.
 class Solver final {
  public:
-  explicit Solver(const SchedulerInput& input)
-      : options_(input.options), volumes_(input) {
+  explicit Solver(const SchedulerInput& input) : options_(input.options), volumes_(input) {
     daemonPods_ = solver::prepareDaemonPods(input.daemonSets);
     templates_.reserve(input.nodePools.size());
     for (const auto& pool : input.nodePools) {
