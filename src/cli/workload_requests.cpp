@@ -7,6 +7,7 @@
 #include "karpenter/api/codec.hpp"
 #include "karpenter/api/pod.hpp"
 #include "karpenter/api/pod_requests.hpp"
+#include "karpenter/util/text_table.hpp"
 
 namespace karpenter::cli {
 namespace {
@@ -151,23 +152,8 @@ std::string formatRequestsTable(const std::vector<WorkloadRequests>& workloads) 
   }
   rows.push_back(std::move(totalRow));
 
-  std::vector<size_t> widths(header.size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
   std::ostringstream out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) {
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
-      }
-    }
-    out << line << '\n';
-  }
+  out << alignColumns(rows);
   if (!perNode.empty()) {
     out << "DaemonSet overhead on every node: " << api::resources::toString(perNode) << '\n';
   }

@@ -5,6 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "karpenter/util/text_table.hpp"
+
 namespace karpenter::simulation {
 namespace {
 
@@ -48,28 +50,6 @@ YAML::Node toYaml(const nlohmann::json& json) {
     default:
       return YAML::Node(json.dump());
   }
-}
-
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) {
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
-      }
-    }
-    out += line + "\n";
-  }
-  return out;
 }
 
 }  // namespace
@@ -149,7 +129,7 @@ std::string renderTable(const Plan& plan) {
                     usage(claim, "cpu"), usage(claim, "memory"),
                     std::to_string(claim.instanceTypeChoices)});
   }
-  std::string out = table(rows);
+  std::string out = alignColumns(rows);
   out += "\n" + std::to_string(plan.nodeClaims.size()) + " nodeclaims, " +
          fixed(plan.totalPricePerHour(), 4) + " $/hour\n";
   for (const auto& claim : plan.nodeClaims) {

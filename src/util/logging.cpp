@@ -1,8 +1,8 @@
 #include "karpenter/util/logging.hpp"
 
-#include <cstdio>
 #include <memory>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
@@ -25,36 +25,11 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 }  // namespace
 
 std::string jsonEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
+  // nlohmann's serializer escapes as RFC 8259 requires; invalid UTF-8 becomes U+FFFD instead of
+  // throwing, since a log line must never fail.
+  const std::string quoted =
+      nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);
 }
 
 Result<void> configureLogging(const std::string& level, const std::string& format) {
