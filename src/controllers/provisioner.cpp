@@ -177,18 +177,29 @@ struct Provisioner::Impl {
     return false;
   }
 
-  std::vector<scheduling::NodePoolInput> nodePoolInputs(const ClusterSnapshot& snapshot) {
+  // The NodePools a pass may use; `skipped` says why each of the others is left out.
+  std::vector<scheduling::NodePoolInput> nodePoolInputs(const ClusterSnapshot& snapshot,
+                                                        std::vector<std::string>& skipped) {
     const auto usage = nodePoolUsage(snapshot);
     std::vector<scheduling::NodePoolInput> inputs;
     for (const auto& [name, pool] : *snapshot.nodePools) {
-      if (pool->metadata.deletionTimestamp ||
-          conditionIsFalse(pool->status.conditions, api::kConditionTypeReady)) {
+      if (pool->metadata.deletionTimestamp) {
+        skipped.push_back("nodepool \"" + name + "\" is being deleted");
+        continue;
+      }
+      if (conditionIsFalse(pool->status.conditions, api::kConditionTypeReady)) {
+        const api::Condition* ready =
+            api::findCondition(pool->status.conditions, api::kConditionTypeReady);
+        skipped.push_back("nodepool \"" + name + "\" is not ready (" + ready->reason +
+                          (ready->message.empty() ? "" : ": " + ready->message) + ")");
         continue;
       }
       auto instanceTypes = cloud.instanceTypes(*pool);
       if (!instanceTypes) {
         spdlog::warn("provisioner: instance types of nodepool {}: {}", name,
                      instanceTypes.error().message);
+        skipped.push_back("nodepool \"" + name +
+                          "\": instance types unavailable: " + instanceTypes.error().message);
         continue;
       }
       scheduling::NodePoolInput input{*pool, std::move(instanceTypes).value()};
@@ -234,7 +245,8 @@ struct Provisioner::Impl {
 
     scheduling::SchedulerInput input;
     input.options = options.scheduler;
-    input.nodePools = nodePoolInputs(*snapshot);
+    std::vector<std::string> skipped;
+    input.nodePools = nodePoolInputs(*snapshot, skipped);
     for (const auto* entries : {snapshot->nodes.get(), snapshot->inFlight.get()}) {
       for (const auto& [name, entry] : *entries) {
         if (targetIsGoingAway(*snapshot, name) ||
@@ -267,8 +279,16 @@ struct Provisioner::Impl {
         nominate(*pod, placement.nodeName, "node", pass);
       }
     }
+    std::string skippedReasons;
+    for (const auto& reason : skipped) {
+      skippedReasons += (skippedReasons.empty() ? "" : "; ") + reason;
+    }
     for (const auto& error : results.podErrors) {
-      fail(*error.pod, error.reason, pass);
+      // With no usable pool the solver can only say "no nodepools found"; say why instead.
+      fail(*error.pod,
+           input.nodePools.empty() && !skipped.empty() ? "no usable nodepools: " + skippedReasons
+                                                       : error.reason,
+           pass);
     }
     return pass;
   }

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "karpenter/api/conditions.hpp"
+
 namespace karpenter::op {
 
 struct ControllerManager::Impl {
@@ -49,8 +51,21 @@ bool ControllerManager::waitForSync(std::chrono::milliseconds timeout) {
 }
 
 void ControllerManager::startControllers() {
-  // NodePool status first: the provisioner skips pools it marks not Ready.
+  // NodePool status first: the provisioner skips pools it marks not Ready, so it starts once
+  // every pool has been judged (bounded: a stuck status write must not stop provisioning).
   impl_->nodePoolStatus.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto snapshot = impl_->state.flush();
+    bool judged = true;
+    for (const auto& [name, pool] : *snapshot->nodePools) {
+      judged = judged && api::findCondition(pool->status.conditions, api::kConditionTypeReady);
+    }
+    if (judged) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   impl_->lifecycle.start();
   impl_->provisioner.start();
   impl_->garbageCollection.start();

@@ -79,6 +79,30 @@ TEST(Simulate, PlansAndPricesNodeClaimsAndReportsWhatCannotBePlaced) {
   EXPECT_NE(renderYaml(*plan).find("pendingPods:"), std::string::npos);
 }
 
+TEST(Simulate, WithoutItsNodeClassANodePoolIsNotReadyAndThePendingReasonSaysSo) {
+  auto plan = simulate(parse(R"(
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: orphan}
+spec:
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: missing}
+      requirements: []
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: default}
+spec: {containers: [{name: c, resources: {requests: {cpu: 100m}}}]}
+)"),
+                       {});
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_TRUE(plan->nodeClaims.empty());
+  ASSERT_EQ(plan->pendingPods.size(), 1u);
+  EXPECT_NE(plan->pendingPods[0].reason.find("nodepool \"orphan\" is not ready"), std::string::npos)
+      << plan->pendingPods[0].reason;
+}
+
 TEST(Simulate, BadInputNamesTheObjectAndField) {
   auto plan = simulate(parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"), {});
   ASSERT_FALSE(plan);
