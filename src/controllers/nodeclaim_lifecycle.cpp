@@ -10,6 +10,7 @@
 #include "karpenter/api/conditions.hpp"
 #include "karpenter/api/well_known.hpp"
 #include "karpenter/controllers/events.hpp"
+#include "karpenter/controllers/registration_health.hpp"
 #include "karpenter/kube/work_queue.hpp"
 #include "karpenter/metrics/registry.hpp"
 #include "karpenter/provisioning/pod_filter.hpp"
@@ -93,6 +94,20 @@ metrics::Family<metrics::Counter>& nodeClaimsTerminated() {
   return family;
 }
 
+metrics::Family<metrics::Counter>& nodesCreated() {
+  static auto& family = metrics::defaultRegistry().counter(
+      "karpenter_nodes_created_total", "Number of nodes created in total by Karpenter.",
+      {"nodepool"});
+  return family;
+}
+
+metrics::Family<metrics::Counter>& nodesTerminated() {
+  static auto& family = metrics::defaultRegistry().counter(
+      "karpenter_nodes_terminated_total", "Number of nodes terminated in total by Karpenter.",
+      {"nodepool"});
+  return family;
+}
+
 std::string label(const api::NodeClaim& nodeClaim, std::string_view key) {
   auto it = nodeClaim.metadata.labels.find(key);
   return it == nodeClaim.metadata.labels.end() ? "" : it->second;
@@ -105,13 +120,32 @@ struct NodeClaimLifecycle::Impl {
   state::ClusterState& state;
   cloudprovider::CloudProvider& cloud;
   Options options;
+  std::shared_ptr<EventRecorder> events;
+  std::shared_ptr<RegistrationHealth> registrationHealth;
   kube::WorkQueue queue;
   std::atomic<bool> running{false};
   std::vector<std::thread> workers;
   std::thread watcher;
 
   Impl(kube::KubeClient& c, state::ClusterState& s, cloudprovider::CloudProvider& p, Options o)
-      : client(c), state(s), cloud(p), options(o) {}
+      : client(c),
+        state(s),
+        cloud(p),
+        options(o),
+        events(options.events ? options.events : std::make_shared<EventRecorder>(client)),
+        registrationHealth(options.registrationHealth ? options.registrationHealth
+                                                      : std::make_shared<RegistrationHealth>()) {}
+
+  // Liveness: the NodeClaim timed out; the pool's registration health learns of it first
+  // (upstream does the same, so a failed status write retries before the evidence is deleted).
+  Result<milliseconds> timedOut(const api::NodeClaim& nodeClaim, const std::string& why) {
+    if (auto recorded = recordRegistrationOutcome(client, *registrationHealth, nodeClaim, false);
+        !recorded) {
+      return recorded.error();
+    }
+    auto removed = remove(nodeClaim.metadata.name, why);
+    return removed ? Result<milliseconds>(milliseconds(0)) : removed.error();
+  }
 
   Result<void> patchStatus(const std::string& name, json body) {
     kube::ResourceRef status = kNodeClaims.named(name);
@@ -144,8 +178,7 @@ struct NodeClaimLifecycle::Impl {
     auto launched = cloud.create(nodeClaim);
     if (!launched) {
       if (launched.error().kind == ErrorKind::kInsufficientCapacity) {
-        recordEvent(
-            client,
+        events->record(
             {"karpenter.sh/v1", "NodeClaim", "", nodeClaim.metadata.name, nodeClaim.metadata.uid},
             "Warning", "InsufficientCapacityError",
             "NodeClaim " + nodeClaim.metadata.name + " event: creating nodeclaim, " +
@@ -216,6 +249,10 @@ struct NodeClaimLifecycle::Impl {
     if (!patched) {
       return patched.error();
     }
+    if (auto recorded = recordRegistrationOutcome(client, *registrationHealth, nodeClaim, true);
+        !recorded) {
+      return recorded.error();
+    }
     auto conditions = nodeClaim.status.conditions;
     api::setCondition(conditions, condition(api::kConditionTypeRegistered, api::kConditionTrue),
                       now());
@@ -229,6 +266,7 @@ struct NodeClaimLifecycle::Impl {
         !done) {
       return done.error();
     }
+    nodesCreated().with({label(nodeClaim, api::kNodePoolLabelKey)}).inc();
     spdlog::info("nodeclaim {}: registered node {}", nodeClaim.metadata.name, node.metadata.name);
     return milliseconds(0);
   }
@@ -354,6 +392,9 @@ struct NodeClaimLifecycle::Impl {
         if (!deleted && deleted.error().kind != ErrorKind::kNotFound) {
           return deleted.error();
         }
+        if (deleted) {
+          nodesTerminated().with({label(nodeClaim, api::kNodePoolLabelKey)}).inc();
+        }
       }
     }
     json kept = json::array();
@@ -412,8 +453,7 @@ struct NodeClaimLifecycle::Impl {
     const auto& conditions = nodeClaim.status.conditions;
     if (!api::isConditionTrue(conditions, api::kConditionTypeLaunched)) {
       if (remaining(nodeClaim.metadata.creationTimestamp, options.launchTtl).count() <= 0) {
-        auto removed = remove(name, "not launched within the launch timeout");
-        return removed ? Result<milliseconds>(milliseconds(0)) : removed.error();
+        return timedOut(nodeClaim, "not launched within the launch timeout");
       }
       return launch(nodeClaim);
     }
@@ -424,8 +464,7 @@ struct NodeClaimLifecycle::Impl {
       }
       const auto left = remaining(nodeClaim.metadata.creationTimestamp, options.registrationTtl);
       if (left.count() <= 0) {
-        auto removed = remove(name, "its node did not register within the registration timeout");
-        return removed ? Result<milliseconds>(milliseconds(0)) : removed.error();
+        return timedOut(nodeClaim, "its node did not register within the registration timeout");
       }
       return left;
     }

@@ -132,6 +132,34 @@ api::Condition readiness(const api::Condition& validated, const api::Condition& 
   return condition(api::kConditionTypeReady, api::kConditionTrue, "Ready", "", generation);
 }
 
+// The reset half of upstream's nodepool registrationhealth controller: a pool whose spec
+// (generation) or node class changed since the condition was judged starts over at Unknown with
+// an empty record of outcomes; after a restart the record resumes from the stored condition.
+// Only for a pool whose node class is found (upstream ignores the rest).
+void resetRegistrationHealth(const api::NodePool& pool, int64_t nodeClassGeneration,
+                             RegistrationHealth& health, std::vector<api::Condition>& conditions,
+                             std::string_view now) {
+  const std::string& uid = pool.metadata.uid;
+  const api::Condition* current =
+      api::findCondition(pool.status.conditions, api::kConditionTypeNodeRegistrationHealthy);
+  if (current != nullptr && health.status(uid) == RegistrationHealth::Status::kUnknown) {
+    if (current->status == api::kConditionTrue) {
+      health.setStatus(uid, RegistrationHealth::Status::kHealthy);
+    } else if (current->status == api::kConditionFalse) {
+      health.setStatus(uid, RegistrationHealth::Status::kUnhealthy);
+    }
+  }
+  if (current == nullptr || pool.status.nodeClassObservedGeneration != nodeClassGeneration ||
+      current->observedGeneration.value_or(0) != pool.metadata.generation) {
+    api::setCondition(conditions,
+                      condition(api::kConditionTypeNodeRegistrationHealthy, api::kConditionUnknown,
+                                "AwaitingReconciliation", "object is awaiting reconciliation",
+                                pool.metadata.generation),
+                      now);
+    health.setStatus(uid, RegistrationHealth::Status::kUnknown);
+  }
+}
+
 json conditionsJson(const std::vector<api::Condition>& conditions) {
   json out = json::array();
   for (const auto& c : conditions) {
@@ -146,6 +174,7 @@ struct NodePoolStatus::Impl {
   kube::KubeClient& client;
   state::ClusterState& state;
   Options options;
+  std::shared_ptr<RegistrationHealth> registrationHealth;
   std::unique_ptr<kube::WorkQueue> queue = std::make_unique<kube::WorkQueue>();
   std::atomic<bool> running{false};
   std::vector<std::thread> workers;
@@ -155,7 +184,12 @@ struct NodePoolStatus::Impl {
   std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>, std::less<>>
       series;  // pool → (usage resource types, limit resource types)
 
-  Impl(kube::KubeClient& c, state::ClusterState& s, Options o) : client(c), state(s), options(o) {}
+  Impl(kube::KubeClient& c, state::ClusterState& s, Options o)
+      : client(c),
+        state(s),
+        options(o),
+        registrationHealth(options.registrationHealth ? options.registrationHealth
+                                                      : std::make_shared<RegistrationHealth>()) {}
 
   static void setSeries(metrics::Family<metrics::Gauge>& family, const std::string& pool,
                         std::set<std::string>& previous, const api::ResourceList& values,
@@ -220,6 +254,10 @@ struct NodePoolStatus::Impl {
     api::setCondition(desired.conditions, validated, now);
     api::setCondition(desired.conditions, nodeClass, now);
     api::setCondition(desired.conditions, readiness(validated, nodeClass, generation), now);
+    if (nodeClass.status == api::kConditionTrue) {
+      resetRegistrationHealth(pool, desired.nodeClassObservedGeneration, *registrationHealth,
+                              desired.conditions, now);
+    }
     updateGauges(pool, desired);
     if (desired == pool.status) {
       return {};

@@ -131,6 +131,7 @@ struct Provisioner::Impl {
   state::ClusterState& state;
   cloudprovider::CloudProvider& cloud;
   Options options;
+  std::shared_ptr<EventRecorder> events;
   provisioning::Batcher batcher;
   std::atomic<bool> running{false};
   std::thread loop;
@@ -144,6 +145,7 @@ struct Provisioner::Impl {
         state(s),
         cloud(p),
         options(std::move(o)),
+        events(options.events ? options.events : std::make_shared<EventRecorder>(client)),
         batcher(options.batchIdle, options.batchMax) {}
 
   // A pod's nomination still holds: not expired and its target is not going away. A target the
@@ -332,6 +334,7 @@ struct Provisioner::Impl {
       used = api::resources::add(used, adding);
       ++nodes;
       pass.createdNodeClaims.push_back(name);
+      pass.daemonSetOverheads.push_back(claim.daemonSetOverhead);
       nodeClaimsCreated().with({"provisioning", claim.nodePoolName, "false"}).inc();
       spdlog::info("provisioner: created nodeclaim {} (nodepool {}, {} pods, {} instance types)",
                    name, claim.nodePoolName, claim.pods.size(), claim.instanceTypes.size());
@@ -345,14 +348,14 @@ struct Provisioner::Impl {
                 ProvisioningPass& pass) {
     state.nominate(pod.metadata.uid, target, options.nominationTtl);
     pass.nominations.emplace_back(podKey(pod), target);
-    recordEvent(client, involvedPod(pod), "Normal", "Nominated",
-                std::string("Pod should schedule on: ") + kind + "/" + target);
+    events->record(involvedPod(pod), "Normal", "Nominated",
+                   std::string("Pod should schedule on: ") + kind + "/" + target);
   }
 
   void fail(const api::Pod& pod, const std::string& reason, ProvisioningPass& pass) {
     pass.podErrors.emplace_back(podKey(pod), reason);
-    recordEvent(client, involvedPod(pod), "Warning", "FailedScheduling",
-                "Failed to schedule pod, " + reason);
+    events->record(involvedPod(pod), "Warning", "FailedScheduling",
+                   "Failed to schedule pod, " + reason);
   }
 
   void run() {

@@ -6,20 +6,39 @@
 
 namespace karpenter::op {
 
+namespace {
+
+// One Event recorder and one registration-health record for all controllers.
+ControllerManager::Options shared(kube::KubeClient& client, ControllerManager::Options options) {
+  auto events = std::make_shared<controllers::EventRecorder>(client);
+  auto health = std::make_shared<controllers::RegistrationHealth>();
+  options.provisioner.events = events;
+  options.lifecycle.events = events;
+  options.lifecycle.registrationHealth = health;
+  options.nodePoolStatus.registrationHealth = health;
+  return options;
+}
+
+}  // namespace
+
 struct ControllerManager::Impl {
-  Impl(kube::KubeClient& client, cloudprovider::CloudProvider& cloud, const Options& options)
-      : informers(client, state, options.informers),
+  Impl(kube::KubeClient& client, cloudprovider::CloudProvider& cloud, const Options& given)
+      : options(shared(client, given)),
+        informers(client, state, options.informers),
         provisioner(client, state, cloud, options.provisioner),
         lifecycle(client, state, cloud, options.lifecycle),
         garbageCollection(client, state, cloud, options.garbageCollection),
-        nodePoolStatus(client, state, options.nodePoolStatus) {}
+        nodePoolStatus(client, state, options.nodePoolStatus),
+        nodeMetrics(state, options.nodeMetrics) {}
 
+  Options options;
   state::ClusterState state;
   state::StateInformers informers;
   controllers::Provisioner provisioner;
   controllers::NodeClaimLifecycle lifecycle;
   controllers::GarbageCollection garbageCollection;
   controllers::NodePoolStatus nodePoolStatus;
+  controllers::NodeMetrics nodeMetrics;
   bool stateStarted = false;
 };
 
@@ -69,6 +88,7 @@ void ControllerManager::startControllers() {
   impl_->lifecycle.start();
   impl_->provisioner.start();
   impl_->garbageCollection.start();
+  impl_->nodeMetrics.start();
 }
 
 void ControllerManager::stopControllers() {
@@ -76,6 +96,7 @@ void ControllerManager::stopControllers() {
   impl_->lifecycle.stop();
   impl_->garbageCollection.stop();
   impl_->nodePoolStatus.stop();
+  impl_->nodeMetrics.stop();
 }
 
 void ControllerManager::stop() {
@@ -96,6 +117,14 @@ controllers::Provisioner& ControllerManager::provisioner() {
 
 controllers::NodePoolStatus& ControllerManager::nodePoolStatus() {
   return impl_->nodePoolStatus;
+}
+
+controllers::EventRecorder& ControllerManager::events() {
+  return *impl_->options.provisioner.events;
+}
+
+controllers::NodeMetrics& ControllerManager::nodeMetrics() {
+  return impl_->nodeMetrics;
 }
 
 controllers::GarbageCollection& ControllerManager::garbageCollection() {

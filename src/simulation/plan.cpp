@@ -86,6 +86,10 @@ nlohmann::json toJson(const Plan& plan) {
     for (const auto& [name, quantity] : claim.requested) {
       requested[name] = quantity.toString();
     }
+    nlohmann::json daemonSetOverhead = nlohmann::json::object();
+    for (const auto& [name, quantity] : claim.daemonSetOverhead) {
+      daemonSetOverhead[name] = quantity.toString();
+    }
     out["nodeClaims"].push_back(
         {{"name", claim.name},
          {"nodePool", claim.nodePool},
@@ -96,8 +100,10 @@ nlohmann::json toJson(const Plan& plan) {
          {"pricePerHour", claim.pricePerHour},
          {"allocatable", allocatable},
          {"requested", requested},
-         {"cpuUtilisation", utilisation(claim.requested, claim.allocatable, "cpu")},
-         {"memoryUtilisation", utilisation(claim.requested, claim.allocatable, "memory")},
+         {"daemonSetOverhead", daemonSetOverhead},
+         {"cpuUtilisationWithDaemonSets", utilisation(claim.requested, claim.allocatable, "cpu")},
+         {"memoryUtilisationWithDaemonSets",
+          utilisation(claim.requested, claim.allocatable, "memory")},
          {"pods", claim.pods}});
   }
   for (const auto& node : plan.existingNodes) {
@@ -121,7 +127,7 @@ std::string renderYaml(const Plan& plan) {
 
 std::string renderTable(const Plan& plan) {
   std::vector<std::vector<std::string>> rows = {{"NODECLAIM", "NODEPOOL", "INSTANCE TYPE", "ZONE",
-                                                 "CAPACITY", "$/HOUR", "PODS", "CPU", "MEMORY",
+                                                 "CAPACITY", "$/HOUR", "PODS", "CPU*", "MEMORY*",
                                                  "CHOICES"}};
   for (const auto& claim : plan.nodeClaims) {
     rows.push_back({claim.name, claim.nodePool, claim.instanceType, claim.zone, claim.capacityType,
@@ -130,6 +136,7 @@ std::string renderTable(const Plan& plan) {
                     std::to_string(claim.instanceTypeChoices)});
   }
   std::string out = alignColumns(rows);
+  out += "* requested/allocatable: the node's pods plus the DaemonSet pods that will run on it\n";
   out += "\n" + std::to_string(plan.nodeClaims.size()) + " nodeclaims, " +
          fixed(plan.totalPricePerHour(), 4) + " $/hour\n";
   for (const auto& claim : plan.nodeClaims) {

@@ -28,8 +28,9 @@ struct Decisions {
   std::mutex mutex;
   size_t passes = 0;
   Clock::time_point lastPass;
-  std::map<std::string, std::string> nominations;  // pod → NodeClaim or Node
-  std::map<std::string, std::string> errors;       // pod → reason
+  std::map<std::string, std::string> nominations;               // pod → NodeClaim or Node
+  std::map<std::string, std::string> errors;                    // pod → reason
+  std::map<std::string, api::ResourceList> daemonSetOverheads;  // NodeClaim → DaemonSet requests
 };
 
 // Creates the input objects the test apiserver serves, and the pods of the workloads.
@@ -131,6 +132,12 @@ Plan buildPlan(cloudprovider::CloudProvider& cloud, const state::ClusterSnapshot
         claim.instanceTypeChoices = requirement.values.size();
       }
     }
+    // The DaemonSet pods that will run on the node count, as the solver reserved them.
+    if (auto overhead = decisions.daemonSetOverheads.find(name);
+        overhead != decisions.daemonSetOverheads.end()) {
+      claim.daemonSetOverhead = overhead->second;
+      claim.requested = overhead->second;
+    }
     claimIndex[name] = plan.nodeClaims.size();
     plan.nodeClaims.push_back(std::move(claim));
   }
@@ -226,6 +233,10 @@ Result<Plan> simulate(const std::vector<json>& manifests, const SimulateOptions&
     }
     for (const auto& [pod, reason] : pass.podErrors) {
       decisions.errors[pod] = reason;
+    }
+    for (size_t i = 0; i < pass.createdNodeClaims.size() && i < pass.daemonSetOverheads.size();
+         ++i) {
+      decisions.daemonSetOverheads[pass.createdNodeClaims[i]] = pass.daemonSetOverheads[i];
     }
   };
   op::ControllerManager manager(client, cloud, managerOptions);

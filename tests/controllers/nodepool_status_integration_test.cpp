@@ -1,6 +1,6 @@
 // NodePool status on the test apiserver: resources and nodes follow the pool's launched
 // NodeClaims; ValidationSucceeded, NodeClassReady and Ready; an invalid or node-class-less pool
-// gets no capacity; the usage and limit gauges.
+// gets no capacity; the usage and limit gauges; NodeRegistrationHealthy.
 
 #include <optional>
 #include <thread>
@@ -216,6 +216,67 @@ TEST_F(NodePoolStatusLoop, GaugesReportUsageAndLimits) {
     return !gauge("karpenter_nodepools_limit", "metered", "cpu") &&
            !gauge("karpenter_nodepools_usage", "metered", "nodes");
   }));
+}
+
+int64_t generationOf(const json& object) {
+  return object["metadata"].value("generation", int64_t{0});
+}
+
+TEST_F(NodePoolStatusLoop, NodeRegistrationHealthyFollowsRegistrationsAndResetsOnChanges) {
+  create(kNodeClasses, ec2NodeClass("default"));
+  create(kNodePools, nodePool("flaky"));
+  cloud_->setRegistrationDelay(std::nullopt);  // instances launch, kubelets never join
+  auto options = fastOptions();
+  options.lifecycle.registrationTtl = 2s;
+  start(options);
+  // Judged Unknown at first; Ready does not wait for it.
+  ASSERT_TRUE(
+      eventually([&] { return statusOf("flaky", "NodeRegistrationHealthy") == "Unknown"; }));
+  EXPECT_EQ(conditionOf("flaky", "NodeRegistrationHealthy").value("reason", ""),
+            "AwaitingReconciliation");
+  ASSERT_TRUE(eventually([&] { return statusOf("flaky", "Ready") == "True"; }));
+
+  // Two pods that need a node each: two NodeClaims whose nodes never register. Half of the
+  // last four outcomes failed ⇒ False.
+  createPod(pendingPod("big-1", "60"));
+  createPod(pendingPod("big-2", "60"));
+  ASSERT_TRUE(
+      eventually([&] { return statusOf("flaky", "NodeRegistrationHealthy") == "False"; }, 60s));
+  const json unhealthy = conditionOf("flaky", "NodeRegistrationHealthy");
+  EXPECT_EQ(unhealthy.value("reason", ""), "RegistrationFailed");
+  EXPECT_EQ(unhealthy.value("message", ""), "Failed to register node");
+  EXPECT_EQ(unhealthy.value("observedGeneration", int64_t{-1}), generationOf(pool("flaky")));
+  EXPECT_EQ(statusOf("flaky", "Ready"), "True");  // not a readiness dependency, as upstream
+
+  // Quiet the pool (no pods, no NodeClaims), then change its spec: the condition starts over.
+  for (const char* name : {"big-1", "big-2"}) {
+    ASSERT_TRUE(client_->remove({.resource = "pods", .nameSpace = "default", .name = name}, {}));
+  }
+  ASSERT_TRUE(eventually([&] { return list(kNodeClaims).empty(); }, 60s));
+  ASSERT_TRUE(client_->patch(kNodePools.named("flaky"), kube::PatchType::kMerge,
+                             {{"spec", {{"weight", 10}}}}));
+  const int64_t changed = generationOf(pool("flaky"));
+  ASSERT_TRUE(eventually([&] {
+    const json c = conditionOf("flaky", "NodeRegistrationHealthy");
+    return !c.is_null() && c.value("status", "") == "Unknown" &&
+           c.value("observedGeneration", int64_t{-1}) == changed;
+  }));
+
+  // Nodes register again: one registration makes it True.
+  cloud_->setRegistrationDelay(50ms);
+  createPod(pendingPod("small", "500m"));
+  ASSERT_TRUE(eventually([&] { return runningPods() == 1; }));
+  ASSERT_TRUE(eventually([&] { return statusOf("flaky", "NodeRegistrationHealthy") == "True"; }));
+
+  // A change of the node class resets it too.
+  const int64_t classGeneration = generationOf(get(kNodeClasses.named("default")));
+  ASSERT_TRUE(client_->patch(kNodeClasses.named("default"), kube::PatchType::kMerge,
+                             {{"spec", {{"tags", {{"team", "platform"}}}}}}));
+  ASSERT_GT(generationOf(get(kNodeClasses.named("default"))), classGeneration);
+  ASSERT_TRUE(
+      eventually([&] { return statusOf("flaky", "NodeRegistrationHealthy") == "Unknown"; }));
+  EXPECT_EQ(pool("flaky")["status"].value("nodeClassObservedGeneration", int64_t{0}),
+            generationOf(get(kNodeClasses.named("default"))));
 }
 
 }  // namespace

@@ -64,6 +64,9 @@ TEST(Simulate, PlansAndPricesNodeClaimsAndReportsWhatCannotBePlaced) {
     EXPECT_GT(claim.pricePerHour, 0);
     EXPECT_GT(claim.instanceTypeChoices, 0u);
     EXPECT_LE(utilisation(claim.requested, claim.allocatable, "cpu"), 100.0);
+    for (const auto& [resource, quantity] : claim.daemonSetOverhead) {
+      EXPECT_TRUE(quantity.isZero()) << claim.name << " " << resource;  // no DaemonSets here
+    }
     placed += claim.pods.size();
   }
   EXPECT_EQ(placed, 6u);
@@ -77,6 +80,53 @@ TEST(Simulate, PlansAndPricesNodeClaimsAndReportsWhatCannotBePlaced) {
   EXPECT_EQ(json["nodeClaims"].size(), plan->nodeClaims.size());
   EXPECT_NE(renderTable(*plan).find("1 pods left pending"), std::string::npos);
   EXPECT_NE(renderYaml(*plan).find("pendingPods:"), std::string::npos);
+}
+
+TEST(Simulate, UtilisationCountsTheDaemonSetPodsEachNodeWillRun) {
+  const std::string daemonSets = R"(
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: logs, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: logs}}
+  template:
+    metadata: {labels: {app: logs}}
+    spec:
+      containers: [{name: c, resources: {requests: {cpu: 300m, memory: 200Mi}}}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: gpu-only, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: gpu}}
+  template:
+    metadata: {labels: {app: gpu}}
+    spec:
+      nodeSelector: {karpenter.k8s.aws/instance-gpu-count: "1"}
+      containers: [{name: c, resources: {requests: {cpu: "1", memory: 1Gi}}}]
+)";
+  auto plan = simulate(parse(std::string(kInput) + daemonSets), {});
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_FALSE(plan->nodeClaims.empty());
+  const auto json = toJson(*plan);
+  for (size_t i = 0; i < plan->nodeClaims.size(); ++i) {
+    const auto& claim = plan->nodeClaims[i];
+    // Only the DaemonSet that tolerates every node lands on these m5 nodes (no GPUs).
+    EXPECT_EQ(claim.daemonSetOverhead.at("cpu").milliValue(), 300) << claim.name;
+    EXPECT_EQ(claim.daemonSetOverhead.at("memory").value(), 200 * 1024 * 1024) << claim.name;
+    // requested = each web pod's 1 CPU + the DaemonSet's 300m.
+    EXPECT_EQ(claim.requested.at("cpu").milliValue(),
+              static_cast<int64_t>(claim.pods.size()) * 1000 + 300)
+        << claim.name;
+    const double expected = 100.0 * (static_cast<double>(claim.pods.size()) + 0.3) /
+                            claim.allocatable.at("cpu").asApproximateFloat64();
+    EXPECT_DOUBLE_EQ(json["nodeClaims"][i]["cpuUtilisationWithDaemonSets"].get<double>(), expected);
+    EXPECT_EQ(json["nodeClaims"][i]["daemonSetOverhead"]["cpu"], "300m");
+  }
+  const std::string table = renderTable(*plan);
+  EXPECT_NE(table.find("CPU*"), std::string::npos) << table;
+  EXPECT_NE(table.find("plus the DaemonSet pods"), std::string::npos) << table;
 }
 
 TEST(Simulate, WithoutItsNodeClassANodePoolIsNotReadyAndThePendingReasonSaysSo) {

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "karpenter/cloudprovider/cloud_provider.hpp"
+#include "karpenter/controllers/events.hpp"
+#include "karpenter/controllers/registration_health.hpp"
 #include "karpenter/kube/client.hpp"
 #include "karpenter/state/cluster_state.hpp"
 
@@ -23,7 +25,8 @@ namespace karpenter::controllers {
 //    resources present ⇒ karpenter.sh/initialized=true on the Node, Initialized=True and
 //    Ready=True on the NodeClaim.
 //  - liveness: not launched within launchTtl or not registered within registrationTtl of
-//    creation ⇒ deleted.
+//    creation ⇒ deleted, after recording the failure for the NodePool's
+//    NodeRegistrationHealthy condition (a registration records a success).
 //  - termination (deletionTimestamp set): taint the Node karpenter.sh/disrupted:NoSchedule,
 //    evict its pods through the Eviction API (a PDB's 429 retries later; DaemonSet and
 //    finished pods are left), delete the instance until the cloud says NotFound, delete the
@@ -37,6 +40,9 @@ class NodeClaimLifecycle final {
     std::chrono::seconds launchTtl{5 * 60};
     std::chrono::seconds registrationTtl{15 * 60};
     std::chrono::milliseconds retryInterval{1000};  // evictions blocked by PDBs, pending deletes
+    std::shared_ptr<EventRecorder> events;          // null: the lifecycle makes its own
+    // Shared with NodePool status, which resets it; null: the lifecycle makes its own.
+    std::shared_ptr<RegistrationHealth> registrationHealth;
   };
 
   NodeClaimLifecycle(kube::KubeClient& client, state::ClusterState& state,

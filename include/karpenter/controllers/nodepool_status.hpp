@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "karpenter/controllers/registration_health.hpp"
 #include "karpenter/kube/client.hpp"
 #include "karpenter/state/cluster_state.hpp"
 #include "karpenter/util/result.hpp"
@@ -22,7 +23,10 @@ namespace karpenter::controllers {
 //  - NodeClassReady: True when the EC2NodeClass spec.template.spec.nodeClassRef names is in the
 //    state, False (NodeClassNotFound / NodeClassNotSupported) otherwise;
 //    status.nodeClassObservedGeneration follows the node class's generation;
-//  - Ready: True when both are True, else False naming the first that is not.
+//  - Ready: True when both are True, else False naming the first that is not;
+//  - NodeRegistrationHealthy (not part of Ready, as upstream): set Unknown, and the pool's
+//    RegistrationHealth record emptied, when the condition is missing or was judged for another
+//    pool generation or node class generation; the NodeClaim lifecycle moves it to True/False.
 // The status is written with a merge patch on the /status subresource, and only when it
 // changed; lastTransitionTime moves only when a condition's status does. The provisioner skips
 // NodePools whose Ready is False, so an invalid pool stops getting capacity.
@@ -35,6 +39,8 @@ class NodePoolStatus final {
   struct Options {
     int workers = 1;
     std::chrono::milliseconds pollInterval{100};  // how often the state is checked for changes
+    // Shared with the NodeClaim lifecycle; null: NodePool status makes its own.
+    std::shared_ptr<RegistrationHealth> registrationHealth;
   };
 
   NodePoolStatus(kube::KubeClient& client, state::ClusterState& state, Options options);

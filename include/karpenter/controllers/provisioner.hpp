@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "karpenter/cloudprovider/cloud_provider.hpp"
+#include "karpenter/controllers/events.hpp"
 #include "karpenter/kube/client.hpp"
 #include "karpenter/scheduling/scheduler.hpp"
 #include "karpenter/state/cluster_state.hpp"
@@ -18,7 +19,9 @@ namespace karpenter::controllers {
 // What one provisioning pass did.
 struct ProvisioningPass {
   size_t podsConsidered = 0;
-  std::vector<std::string> createdNodeClaims;                    // names, in creation order
+  std::vector<std::string> createdNodeClaims;  // names, in creation order
+  // Per created NodeClaim (same order): the DaemonSet pods' requests the solver reserved on it.
+  std::vector<api::ResourceList> daemonSetOverheads;
   std::vector<std::pair<std::string, std::string>> nominations;  // pod "ns/name" → target
   std::vector<std::pair<std::string, std::string>> podErrors;    // pod "ns/name" → reason
 };
@@ -28,7 +31,8 @@ struct ProvisioningPass {
 // and the NodePools' instance types, creates the NodeClaims the simulation opened and nominates
 // every placed pod to its node or NodeClaim — in the cluster state (which the scheduler
 // extender reads, so kube-scheduler agrees) and with a `Nominated` Event. Pods that cannot be
-// placed get a `FailedScheduling` Event with the solver's reason.
+// placed get a `FailedScheduling` Event with the solver's reason. Events are queued on an
+// EventRecorder, so a pass never waits for them to be written.
 //
 // A pod nominated by an earlier pass is left out while its nomination lives and its target is
 // not going away; its requests count against that target instead, so a second pass never opens
@@ -47,6 +51,9 @@ class Provisioner final {
     // Pods a pass could not place are tried again after this long (upstream requeues 10 s).
     std::chrono::milliseconds retryFailedAfter{10'000};
     scheduling::SchedulerOptions scheduler;
+    // Where Nominated/FailedScheduling Events go (shared with other controllers); null: the
+    // provisioner makes its own.
+    std::shared_ptr<EventRecorder> events;
     // Called after every pass of the provisioner's thread.
     std::function<void(const ProvisioningPass&)> onPass;
   };

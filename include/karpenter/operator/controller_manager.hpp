@@ -5,6 +5,7 @@
 
 #include "karpenter/cloudprovider/cloud_provider.hpp"
 #include "karpenter/controllers/garbage_collection.hpp"
+#include "karpenter/controllers/node_metrics.hpp"
 #include "karpenter/controllers/nodeclaim_lifecycle.hpp"
 #include "karpenter/controllers/nodepool_status.hpp"
 #include "karpenter/controllers/provisioner.hpp"
@@ -26,6 +27,7 @@ class ControllerManager final {
     controllers::NodeClaimLifecycle::Options lifecycle;
     controllers::GarbageCollection::Options garbageCollection;
     controllers::NodePoolStatus::Options nodePoolStatus;
+    controllers::NodeMetrics::Options nodeMetrics;
   };
 
   ControllerManager(kube::KubeClient& client, cloudprovider::CloudProvider& cloud, Options options);
@@ -46,6 +48,9 @@ class ControllerManager final {
   controllers::Provisioner& provisioner();
   controllers::NodePoolStatus& nodePoolStatus();
   controllers::GarbageCollection& garbageCollection();
+  controllers::NodeMetrics& nodeMetrics();
+  // The Event recorder every controller shares (flush() it to wait for queued Events).
+  controllers::EventRecorder& events();
 
  private:
   struct Impl;

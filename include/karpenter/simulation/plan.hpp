@@ -21,8 +21,9 @@ struct PlannedNodeClaim {
   std::string capacityType;
   double pricePerHour = 0;
   api::ResourceList allocatable;
-  api::ResourceList requested;    // the pods' requests plus DaemonSet overhead
-  std::vector<std::string> pods;  // "namespace/name"
+  api::ResourceList daemonSetOverhead;  // the DaemonSet pods' requests the solver reserved
+  api::ResourceList requested;          // the pods' requests plus daemonSetOverhead
+  std::vector<std::string> pods;        // "namespace/name"
 };
 
 struct ExistingNodePlacement {
@@ -48,7 +49,9 @@ double utilisation(const api::ResourceList& requested, const api::ResourceList& 
                    std::string_view resource);
 
 nlohmann::json toJson(const Plan& plan);
-// Aligned columns for people; YAML and JSON for programs.
+// Aligned columns for people; YAML and JSON for programs. Utilisation (the table's CPU* and
+// MEMORY* columns, the documents' cpuUtilisationWithDaemonSets and
+// memoryUtilisationWithDaemonSets) is `requested` over allocatable: DaemonSet pods included.
 std::string renderTable(const Plan& plan);
 std::string renderYaml(const Plan& plan);
 std::string renderJson(const Plan& plan);
