@@ -72,4 +72,22 @@ KARPENTER_JSON_FIELDS(StorageClass, {
   c("allowedTopologies", s.allowedTopologies);
 })
 
+KARPENTER_JSON_FIELDS(VolumeNodeResources, { c("count", s.count); })
+
+KARPENTER_JSON_FIELDS(CSINodeDriver, {
+  c("name", s.name);
+  c("nodeID", s.nodeID);
+  c("topologyKeys", s.topologyKeys);
+  c("allocatable", s.allocatable);
+})
+
+KARPENTER_JSON_FIELDS(CSINodeSpec, { c("drivers", s.drivers); })
+
+KARPENTER_JSON_FIELDS(CSINode, {
+  c("apiVersion", s.apiVersion);
+  c("kind", s.kind);
+  c("metadata", s.metadata);
+  c("spec", s.spec);
+})
+
 }  // namespace karpenter::api

@@ -9,6 +9,7 @@
 #include "solver/existing_node.hpp"
 #include "solver/inflight_nodeclaim.hpp"
 #include "solver/nodeclaim_template.hpp"
+#include "solver/packing.hpp"
 #include "solver/prepared_pod.hpp"
 #include "solver/topology.hpp"
 #include "solver/volume_topology.hpp"
@@ -25,6 +26,16 @@ ExistingNode ExistingNode::fromNode(const api::Node& node, std::vector<const api
   bool managed = out.labels.contains(api::kNodePoolLabelKey);
   auto initialized = out.labels.find(api::kNodeInitializedLabelKey);
   out.initialized = !managed || (initialized != out.labels.end() && initialized->second == "true");
+  return out;
+}
+
+std::map<std::string, int64_t> csiVolumeLimits(const api::CSINode& csiNode) {
+  std::map<std::string, int64_t> out;
+  for (const auto& driver : csiNode.spec.drivers) {
+    if (driver.allocatable && driver.allocatable->count) {
+      out[driver.name] = *driver.allocatable->count;
+    }
+  }
   return out;
 }
 
@@ -66,7 +77,7 @@ class Solver final {
     topology_ = std::make_unique<solver::Topology>(input, templates_);
     existing_.reserve(input.existingNodes.size());
     for (size_t i = 0; i < input.existingNodes.size(); ++i) {
-      existing_.emplace_back(input.existingNodes[i], i, daemonPods_, topology_.get());
+      existing_.emplace_back(input.existingNodes[i], i, daemonPods_, volumes_, topology_.get());
     }
     std::stable_sort(existing_.begin(), existing_.end(), [](const auto& a, const auto& b) {
       if (a.node().initialized != b.node().initialized) {
@@ -97,6 +108,9 @@ class Solver final {
       return solver::queueBefore(*a, *b);
     });
 
+    for (const auto* pod : order) {
+      unplaced_ += pod->requests();
+    }
     std::deque<PreparedPod*> queue(order.begin(), order.end());
     std::vector<std::string> lastError(prepared.size());
     size_t failuresSinceProgress = 0;
@@ -105,6 +119,7 @@ class Solver final {
       queue.pop_front();
       size_t index = static_cast<size_t>(pod - prepared.data());
       if (add(*pod, &lastError[index])) {
+        unplaced_ -= pod->requests();
         failuresSinceProgress = 0;
         continue;
       }
@@ -202,6 +217,12 @@ class Solver final {
         *reason = prefix + *reason;
       }
       return false;
+    }
+    // A NodePool's limits are charged the largest type each NodeClaim may launch, and a "nodes"
+    // limit counts NodeClaims: more, smaller NodeClaims would exhaust them where upstream's
+    // fill-the-largest packing fits, so limited NodePools keep that packing.
+    if (nodeClaimTemplate.limits.empty()) {
+      claim->capPrice(solver::packingPriceCap(claim->candidates(), unplaced_));
     }
     ++hostnameSequence_;
     topology_->registerHostname(hostname, &nodeClaimTemplate.requirements,
@@ -376,6 +397,7 @@ class Solver final {
   std::vector<std::unique_ptr<InFlightNodeClaim>> open_;
   std::vector<const InFlightNodeClaim*> byCreation_;
   size_t hostnameSequence_ = 0;
+  ResourceVector unplaced_;  // requests of the queued pods not placed yet
   std::map<std::string, Finalised> finalised_;
 };
 

@@ -11,8 +11,11 @@
 //  nodeaffinity/node_affinity_test.go TestNodeAffinity: no selector; missing labels; same labels;
 //    superset; subset; In match; Gt; NotIn; Exists; In mismatch; empty matchExpressions term;
 //    ORed terms; ANDed expressions; affinity ok but nodeSelector not; both satisfied;
-//    DoesNotExist. Skipped: matchFields cases (unsupported: Karpenter rejects such pods),
-//    AddedAffinity (a plugin argument, not a pod field), PreFilter result cases (no such stage).
+//    DoesNotExist; matchFields: In matching / not matching the node's name; two terms, fields
+//    fail but expressions match; one term, fields fail and expressions match; one term, both
+//    match; two terms, neither matches; two name terms; two conflicting name fields in one
+//    term. Skipped: AddedAffinity (a plugin argument, not a pod field), PreFilter result cases
+//    (no such stage).
 //  interpodaffinity/filtering_test.go TestRequiredAffinitySingleNode: 20 cases (all but the
 //    invalid-antiaffinity-syntax twin; the "diff namespace" case gets topologyKey "region" so it
 //    tests the namespace and not the empty key, which the "unmatching labelSelector" case covers).
@@ -324,6 +327,63 @@ TEST(KubeFilterCasesTest, NodeAffinity) {
        {"n"}},
   };
   for (const auto& c : cases) {
+    runCase(c);
+  }
+  // matchFields (metadata.name): each case on node1 and node2, both labelled foo=bar.
+  auto fieldTerms = [](std::vector<std::pair<std::vector<api::NodeSelectorRequirement>,
+                                             std::vector<api::NodeSelectorRequirement>>>
+                           each) {
+    std::vector<api::NodeSelectorTerm> out;
+    for (auto& [expressions, fields] : each) {
+      out.push_back({std::move(expressions), std::move(fields)});
+    }
+    return withNodeAffinity(pod("p"), std::move(out));
+  };
+  const auto name = [](const std::string& node) {
+    return selectorRequirement("metadata.name", "In", {node});
+  };
+  const auto fooBar = selectorRequirement("foo", "In", {"bar"});
+  const std::vector<NodeCase> named = {node("node1", {{"foo", "bar"}}),
+                                       node("node2", {{"foo", "bar"}})};
+  const std::vector<FilterCase> fieldCases = {
+      {"matchFields In matches the node's name",
+       named,
+       {},
+       fieldTerms({{{}, {name("node1")}}}),
+       {"node1"}},
+      {"two terms: matchFields fails, matchExpressions matches",
+       named,
+       {},
+       fieldTerms({{{}, {name("node1")}}, {{fooBar}, {}}}),
+       {"node1", "node2"}},
+      {"one term: matchFields fails, matchExpressions matches",
+       named,
+       {},
+       fieldTerms({{{fooBar}, {name("node1")}}}),
+       {"node1"}},
+      {"two terms: neither matches",
+       named,
+       {},
+       fieldTerms(
+           {{{}, {name("node1")}}, {{selectorRequirement("foo", "In", {"not-match-to-bar"})}, {}}}),
+       {"node1"}},
+      {"two terms of node name",
+       named,
+       {},
+       fieldTerms({{{}, {name("node1")}}, {{}, {name("node2")}}}),
+       {"node1", "node2"}},
+      {"two conflicting name fields",
+       named,
+       {},
+       fieldTerms({{{}, {name("node1"), name("node2")}}}),
+       {}},
+      {"matchFields NotIn excludes the named node",
+       named,
+       {},
+       fieldTerms({{{}, {selectorRequirement("metadata.name", "NotIn", {"node1"})}}}),
+       {"node2"}},
+  };
+  for (const auto& c : fieldCases) {
     runCase(c);
   }
   api::Pod both = terms({{selectorRequirement("foo", "Exists", {})}});

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "karpenter/api/pod_requests.hpp"
 #include "karpenter/api/well_known.hpp"
+#include "karpenter/scheduling/node_affinity.hpp"
 #include "karpenter/scheduling/scheduler.hpp"
 #include "karpenter/scheduling/taints.hpp"
 #include "scheduling/topology_checker.hpp"
@@ -130,6 +132,95 @@ inline bool hostPortClash(const std::vector<const api::Pod*>& placed,
   return false;
 }
 
+// The (driver, "namespace/claim") pairs of the CSI volumes `pod` mounts, resolved from the raw
+// input: a bound PV's csi.driver, else the claim's StorageClass provisioner (named, else the
+// default class).
+inline std::set<std::pair<std::string, std::string>> csiVolumesOf(const SchedulerInput& input,
+                                                                  const api::Pod& pod) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& volume : pod.spec.volumes) {
+    if (!volume.persistentVolumeClaim) {
+      continue;
+    }
+    const std::string& name = volume.persistentVolumeClaim->claimName;
+    for (const auto& claim : input.persistentVolumeClaims) {
+      if (claim.metadata.namespace_ != pod.metadata.namespace_ || claim.metadata.name != name) {
+        continue;
+      }
+      std::string driver;
+      for (const auto& pv : input.persistentVolumes) {
+        if (!claim.spec.volumeName.empty() && pv.metadata.name == claim.spec.volumeName &&
+            pv.spec.csi) {
+          driver = pv.spec.csi->driver;
+        }
+      }
+      for (const auto& storageClass : input.storageClasses) {
+        bool named = claim.spec.storageClassName
+                         ? storageClass.metadata.name == *claim.spec.storageClassName
+                         : storageClass.metadata.annotations.contains(
+                               "storageclass.kubernetes.io/is-default-class");
+        if (driver.empty() && named) {
+          driver = storageClass.provisioner;
+        }
+      }
+      if (!driver.empty()) {
+        out.emplace(driver, pod.metadata.namespace_ + "/" + name);
+      }
+    }
+  }
+  return out;
+}
+
+// Drivers whose distinct claims over `pods` exceed `limits`, counting only drivers some `placed`
+// pod mounts (an overflow among bound pods alone is not the solver's).
+inline std::vector<std::string> volumeLimitOverflows(const SchedulerInput& input,
+                                                     const std::vector<const api::Pod*>& bound,
+                                                     const std::vector<const api::Pod*>& placed,
+                                                     const std::map<std::string, int64_t>& limits) {
+  std::map<std::string, std::set<std::string>> claims;
+  std::set<std::string> placedDrivers;
+  for (const auto* pod : bound) {
+    for (const auto& [driver, claim] : csiVolumesOf(input, *pod)) {
+      claims[driver].insert(claim);
+    }
+  }
+  for (const auto* pod : placed) {
+    for (const auto& [driver, claim] : csiVolumesOf(input, *pod)) {
+      claims[driver].insert(claim);
+      placedDrivers.insert(driver);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& driver : placedDrivers) {
+    auto limit = limits.find(driver);
+    if (limit != limits.end() && static_cast<int64_t>(claims[driver].size()) > limit->second) {
+      out.push_back(driver + " attaches " + std::to_string(claims[driver].size()) +
+                    " volumes, limit " + std::to_string(limit->second));
+    }
+  }
+  return out;
+}
+
+// Whether `pod` may run on a node that does not exist yet: no required term, or one whose
+// matchFields name no node with In (a fresh node's name is never an existing one's).
+inline bool matchFieldsAllowNewNode(const api::Pod& pod) {
+  if (!pod.spec.affinity || !pod.spec.affinity->nodeAffinity ||
+      !pod.spec.affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution) {
+    return true;
+  }
+  for (const auto& term : pod.spec.affinity->nodeAffinity
+                              ->requiredDuringSchedulingIgnoredDuringExecution->nodeSelectorTerms) {
+    bool pinned = false;
+    for (const auto& field : term.matchFields) {
+      pinned = pinned || field.op == "In";
+    }
+    if (!pinned) {
+      return true;
+    }
+  }
+  return false;
+}
+
 inline std::vector<std::string> checkResults(const SchedulerInput& input,
                                              std::span<const api::Pod* const> pods,
                                              const Results& results) {
@@ -189,6 +280,18 @@ inline std::vector<std::string> checkResults(const SchedulerInput& input,
     }
     if (hostPortClash(claim.pods)) {
       violations.push_back("host port clash on a " + claim.nodePoolName + " NodeClaim");
+    }
+    for (const auto* pod : claim.pods) {
+      if (!matchFieldsAllowNewNode(*pod)) {
+        violations.push_back("pod " + pod->metadata.name +
+                             " requires an existing node by name but is on a new NodeClaim");
+      }
+    }
+    for (const auto* type : claim.instanceTypes) {
+      for (const auto& overflow : volumeLimitOverflows(input, {}, claim.pods, type->volumeLimits)) {
+        violations.push_back("a " + claim.nodePoolName + " NodeClaim lists " + type->name +
+                             " but " + overflow);
+      }
     }
     api::ResourceList largest;
     for (const auto* type : claim.instanceTypes) {
@@ -285,6 +388,20 @@ inline std::vector<std::string> checkResults(const SchedulerInput& input,
     }
     if (hostPortClash(placement.pods, node.pods)) {
       violations.push_back("host port clash on node " + node.name);
+    }
+    for (const auto& overflow :
+         volumeLimitOverflows(input, node.pods, placement.pods, node.volumeLimits)) {
+      violations.push_back("node " + node.name + ": " + overflow);
+    }
+    for (const auto* pod : placement.pods) {
+      std::optional<api::NodeAffinity> affinity;
+      if (pod->spec.affinity) {
+        affinity = pod->spec.affinity->nodeAffinity;
+      }
+      if (!RequiredNodeAffinity(pod->spec.nodeSelector, affinity).matches(node.labels, node.name)) {
+        violations.push_back("pod " + pod->metadata.name + " does not match " + node.name +
+                             " by kube-scheduler's node affinity");
+      }
     }
     if (!api::resources::fits(total, node.allocatable)) {
       violations.push_back("node " + node.name +

@@ -21,6 +21,7 @@ using testing::makePod;
 using testing::selectorRequirement;
 
 const std::vector<std::string> kZones = {"zone-a", "zone-b", "zone-c"};
+constexpr const char* kEbs = "ebs.csi.aws.com";
 
 struct Scenario {
   SchedulerInput input;
@@ -44,6 +45,7 @@ class Generator {
     pvc.reserve(64);
     api::StorageClass zonal;
     zonal.metadata.name = "zonal";
+    zonal.provisioner = kEbs;
     zonal.allowedTopologies.push_back({{{std::string(api::kLabelTopologyZone), {zone(), zone()}}}});
     s.input.storageClasses.push_back(zonal);
     s.input.namespaces = {{"default", {{"team", "a"}}}, {"other", {{"team", "b"}}}};
@@ -125,6 +127,7 @@ class Generator {
             if (boundVolume) {
               api::PersistentVolume volume;
               volume.metadata.name = "pv-" + pod.metadata.name;
+              volume.spec.csi = api::CSIPersistentVolumeSource{kEbs, volume.metadata.name, ""};
               volume.spec.nodeAffinity = api::VolumeNodeAffinity{api::NodeSelector{
                   {{{selectorRequirement(std::string(api::kLabelTopologyZone), "In", {volumeZone})},
                     {}}}}};
@@ -211,6 +214,9 @@ class Generator {
         if (chance(0.2)) {
           type.capacity["nvidia.com/gpu"] = api::Quantity::fromInt(uniform(1, 4));
         }
+        if (withLimitsAndNodes && chance(0.3)) {
+          type.volumeLimits[kEbs] = uniform(1, 3);
+        }
         type.overhead.kubeReserved["cpu"] = api::Quantity::fromMilli(uniform(0, 300));
         type.overhead.evictionThreshold["memory"] = api::Quantity::mustParse("100Mi");
         pool.instanceTypes.push_back(std::move(type));
@@ -248,6 +254,9 @@ class Generator {
         node.allocatable["memory"] =
             api::Quantity::mustParse(std::to_string(uniform(2, 16)) + "Gi");
         node.allocatable["pods"] = api::Quantity::fromInt(uniform(2, 20));
+        if (chance(0.4)) {
+          node.volumeLimits[kEbs] = uniform(0, 2);
+        }
         int bound = uniform(0, 3);
         for (int b = 0; b < bound; ++b) {
           s.existingPods.push_back(
@@ -300,6 +309,12 @@ class Generator {
         for (int t = uniform(1, 3); t > 0; --t) {
           selector.nodeSelectorTerms.push_back(
               {{selectorRequirement(std::string(api::kLabelTopologyZone), "In", {zone()})}, {}});
+          // Existing nodes by name: In pins the term to one, NotIn keeps it off one.
+          if (withLimitsAndNodes && chance(0.3)) {
+            selector.nodeSelectorTerms.back().matchFields.push_back(
+                selectorRequirement("metadata.name", chance(0.5) ? "In" : "NotIn",
+                                    {"node-" + std::to_string(uniform(0, 3))}));
+          }
         }
         affinity.requiredDuringSchedulingIgnoredDuringExecution = selector;
         hasAffinity = true;

@@ -280,17 +280,88 @@ TEST_F(SchedulerTest, PreferNoScheduleIsToleratedOnlyAfterRelaxing) {
   EXPECT_TRUE(results.podErrors.empty());
 }
 
-TEST_F(SchedulerTest, RejectsMatchFieldsItCannotHonour) {
-  auto pod = makePod("p", "1", "1Gi");
+// A pod whose required node affinity has these terms, each a list of matchFields.
+api::Pod podWithNameFields(const std::string& name,
+                           std::vector<std::vector<api::NodeSelectorRequirement>> terms) {
+  auto pod = makePod(name, "1", "1Gi");
   api::NodeAffinity affinity;
   api::NodeSelector selector;
-  selector.nodeSelectorTerms.push_back({{}, {selectorRequirement("metadata.name", "In", {"n"})}});
+  for (auto& fields : terms) {
+    selector.nodeSelectorTerms.push_back({{}, std::move(fields)});
+  }
   affinity.requiredDuringSchedulingIgnoredDuringExecution = selector;
   pod.spec.affinity = api::Affinity{affinity, std::nullopt, std::nullopt};
-  pods_.push_back(pod);
+  return pod;
+}
+
+api::Node roomyNode(const std::string& name) {
+  api::Node node;
+  node.metadata.name = name;
+  node.status.allocatable = {{"cpu", api::Quantity::mustParse("8")},
+                             {"memory", api::Quantity::mustParse("32Gi")},
+                             {"pods", api::Quantity::mustParse("110")}};
+  return node;
+}
+
+TEST_F(SchedulerTest, MatchFieldsPinAPodToTheNamedExistingNode) {
+  input_.existingNodes.push_back(ExistingNode::fromNode(roomyNode("node-1"), {}));
+  input_.existingNodes.push_back(ExistingNode::fromNode(roomyNode("node-2"), {}));
+  pods_.push_back(
+      podWithNameFields("pinned", {{selectorRequirement("metadata.name", "In", {"node-2"})}}));
+  pods_.push_back(
+      podWithNameFields("avoids", {{selectorRequirement("metadata.name", "NotIn", {"node-1"})}}));
   auto results = run();
+  ASSERT_EQ(results.existingNodes.size(), 1U);
+  EXPECT_EQ(results.existingNodes[0].nodeName, "node-2");
+  EXPECT_EQ(results.existingNodes[0].pods.size(), 2U);
+  EXPECT_TRUE(results.newNodeClaims.empty());
+}
+
+TEST_F(SchedulerTest, MatchFieldsInNeverMatchANewNodeClaim) {
+  input_.existingNodes.push_back(ExistingNode::fromNode(roomyNode("node-1"), {}));
+  pods_.push_back(
+      podWithNameFields("gone", {{selectorRequirement("metadata.name", "In", {"deleted-node"})}}));
+  auto results = run();
+  EXPECT_TRUE(results.newNodeClaims.empty());
   ASSERT_EQ(results.podErrors.size(), 1U);
-  EXPECT_NE(results.podErrors[0].reason.find("matchFields is not supported"), std::string::npos);
+  EXPECT_NE(results.podErrors[0].reason.find("metadata.name In [deleted-node] only matches an "
+                                             "existing node"),
+            std::string::npos)
+      << results.podErrors[0].reason;
+}
+
+TEST_F(SchedulerTest, MatchFieldsNotInAndLaterTermsAllowNewNodeClaims) {
+  auto full = roomyNode("node-1");
+  full.status.allocatable["pods"] = api::Quantity::mustParse("0");
+  input_.existingNodes.push_back(ExistingNode::fromNode(full, {}));
+  pods_.push_back(
+      podWithNameFields("avoids", {{selectorRequirement("metadata.name", "NotIn", {"node-1"})}}));
+  // The first term names a node that is full; relaxing it leaves the second, unpinned term.
+  pods_.push_back(podWithNameFields("falls-back",
+                                    {{selectorRequirement("metadata.name", "In", {"node-1"})},
+                                     {selectorRequirement("metadata.name", "NotIn", {"node-9"})}}));
+  auto results = run();
+  EXPECT_TRUE(results.podErrors.empty());
+  size_t placed = 0;
+  for (const auto& claim : results.newNodeClaims) {
+    placed += claim.pods.size();
+  }
+  EXPECT_EQ(placed, 2U);
+}
+
+TEST_F(SchedulerTest, RejectsMatchFieldsKubeSchedulerRejects) {
+  const std::vector<api::NodeSelectorRequirement> malformed = {
+      selectorRequirement("metadata.uid", "In", {"x"}),
+      selectorRequirement("metadata.name", "Exists", {}),
+      selectorRequirement("metadata.name", "In", {"a", "b"}),
+  };
+  for (const auto& field : malformed) {
+    pods_ = {podWithNameFields("p", {{field}})};
+    auto results = run();
+    ASSERT_EQ(results.podErrors.size(), 1U) << field.key << " " << field.op;
+    EXPECT_NE(results.podErrors[0].reason.find("node affinity matchFields"), std::string::npos)
+        << results.podErrors[0].reason;
+  }
 }
 
 TEST_F(SchedulerTest, NodeClaimRequirementsNameTheOfferedCapacityTypes) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,6 +114,37 @@ struct StorageClass {
   nlohmann::json original;
 };
 
+// storage.k8s.io/v1 CSINode: per node, the CSI drivers installed and how many volumes each can
+// attach there (spec.drivers[].allocatable.count; absent = no limit reported). kube-scheduler's
+// NodeVolumeLimits filter and upstream Karpenter's existing-node volume limits read it.
+struct VolumeNodeResources {
+  std::optional<int64_t> count;
+  bool operator==(const VolumeNodeResources&) const = default;
+};
+
+struct CSINodeDriver {
+  std::string name;  // e.g. "ebs.csi.aws.com"
+  std::string nodeID;
+  std::vector<std::string> topologyKeys;
+  std::optional<VolumeNodeResources> allocatable;
+  bool operator==(const CSINodeDriver&) const = default;
+};
+
+struct CSINodeSpec {
+  std::vector<CSINodeDriver> drivers;
+  bool operator==(const CSINodeSpec&) const = default;
+};
+
+struct CSINode {
+  static constexpr const char* kApiVersion = "storage.k8s.io/v1";
+  static constexpr const char* kKind = "CSINode";
+  std::string apiVersion;
+  std::string kind;
+  ObjectMeta metadata;  // named after its Node
+  CSINodeSpec spec;
+  nlohmann::json original;
+};
+
 void describe(Decoder&, VolumeNodeAffinity&);
 void describe(Encoder&, const VolumeNodeAffinity&);
 void describe(Decoder&, CSIPersistentVolumeSource&);
@@ -137,5 +169,13 @@ void describe(Decoder&, TopologySelectorTerm&);
 void describe(Encoder&, const TopologySelectorTerm&);
 void describe(Decoder&, StorageClass&);
 void describe(Encoder&, const StorageClass&);
+void describe(Decoder&, VolumeNodeResources&);
+void describe(Encoder&, const VolumeNodeResources&);
+void describe(Decoder&, CSINodeDriver&);
+void describe(Encoder&, const CSINodeDriver&);
+void describe(Decoder&, CSINodeSpec&);
+void describe(Encoder&, const CSINodeSpec&);
+void describe(Decoder&, CSINode&);
+void describe(Encoder&, const CSINode&);
 
 }  // namespace karpenter::api

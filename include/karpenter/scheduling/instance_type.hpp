@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +43,9 @@ struct InstanceType {
   std::vector<Offering> offerings;
   api::ResourceList capacity;
   InstanceTypeOverhead overhead;
+  // CSI driver → volumes a new node of this type can attach (the provider's figure, e.g. EBS's
+  // instance-type-dependent attachment limit); a driver absent is not limited.
+  std::map<std::string, int64_t> volumeLimits;
 
   // capacity − overhead.total(); names with nothing left are kept (as zero or negative).
   api::ResourceList allocatable() const;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,11 +35,17 @@ struct ExistingNode {
   api::ResourceList allocatable;
   std::vector<const api::Pod*> pods;  // not owned; must outlive solve()
   bool initialized = true;
+  // CSI driver → how many volumes it can attach here (the node's CSINode
+  // spec.drivers[].allocatable.count, see csiVolumeLimits); a driver absent is not limited.
+  std::map<std::string, int64_t> volumeLimits;
 
   // Labels, taints and status.allocatable of `node`; initialized from karpenter.sh/initialized
   // (nodes Karpenter does not manage count as initialized).
   static ExistingNode fromNode(const api::Node& node, std::vector<const api::Pod*> pods);
 };
+
+// The attach limits a CSINode reports: driver name → allocatable.count, for drivers that set one.
+std::map<std::string, int64_t> csiVolumeLimits(const api::CSINode& csiNode);
 
 struct SchedulerOptions {
   size_t maxInstanceTypes = kMaxInstanceTypes;
@@ -121,7 +129,16 @@ struct Results {
 // on a new NodeClaim a spread constraint narrows its requirements to the least-loaded compatible
 // domain, affinity to domains already holding a matching pod, anti-affinity to domains holding
 // none (upstream topology.go). Hostname spread assumes a minimum of 0 when a NodePool can launch
-// a fresh node. Not supported: node affinity matchFields (reported), volume limits.
+// a fresh node. Node affinity matchFields (metadata.name In/NotIn) are
+// matched against existing nodes' names; a new NodeClaim has no name yet, so a term with
+// metadata.name In only ever matches an existing node, while NotIn is met by any new NodeClaim.
+// Volume limits: a pod's CSI volumes (distinct claims per driver, bound pods' included) stay
+// within an existing node's ExistingNode::volumeLimits and, on a new NodeClaim, within the
+// InstanceType::volumeLimits of every type it keeps.
+//
+// New NodeClaims are sized for cost rather than filled up to the largest type (see
+// solver/packing.hpp): each may only grow while some type no pricier than its cap holds its
+// pods. NodePools with limits keep upstream's fill-the-largest packing.
 //
 // Pure: no I/O, no clock. Pointers in the result refer to `input` and `pods`, which must outlive
 // it. Thread-safe for distinct inputs.

@@ -22,7 +22,8 @@ bool ownedByDaemonSet(const api::Pod& pod, const DaemonPod& daemon) {
 }  // namespace
 
 ExistingNodeState::ExistingNodeState(const ExistingNode& node, size_t index,
-                                     const std::vector<DaemonPod>& daemonPods, Topology* topology)
+                                     const std::vector<DaemonPod>& daemonPods,
+                                     const VolumeTopology& volumes, Topology* topology)
     : node_(&node),
       index_(index),
       topology_(topology),
@@ -33,6 +34,7 @@ ExistingNodeState::ExistingNodeState(const ExistingNode& node, size_t index,
     requests.setCore(ResourceVector::kPods, 1000);
     available_ -= requests;
     hostPorts_.add(hostPorts(pod->spec));
+    volumes_.add(volumes.csiVolumes(*pod));
   }
   // DaemonSet pods that will land on the node but are not there yet reserve their share now,
   // or the solver would hand it to pending pods.
@@ -52,10 +54,11 @@ bool ExistingNodeState::tryAdd(const PreparedPod& pod) {
   if (!toleratesAll(pod.pod().spec.tolerations, node_->taints, pod.taintScope())) {
     return false;
   }
-  if (!requirements_.isCompatible(pod.requirements())) {
+  if (!requirements_.isCompatible(pod.requirements()) || !pod.nodeNames().admits(node_->name)) {
     return false;
   }
-  if (hostPorts_.firstConflict(pod.hostPorts()) != nullptr) {
+  if (hostPorts_.firstConflict(pod.hostPorts()) != nullptr ||
+      !volumes_.fits(pod.volumes(), node_->volumeLimits)) {
     return false;
   }
   if (pod.topology().constrained() &&
@@ -67,6 +70,7 @@ bool ExistingNodeState::tryAdd(const PreparedPod& pod) {
   }
   available_ -= pod.requests();
   hostPorts_.add(pod.hostPorts());
+  volumes_.add(pod.volumes());
   added_.push_back(&pod.pod());
   return true;
 }

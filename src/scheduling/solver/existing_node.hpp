@@ -11,6 +11,8 @@
 #include "nodeclaim_template.hpp"
 #include "prepared_pod.hpp"
 #include "topology.hpp"
+#include "volume_topology.hpp"
+#include "volume_usage.hpp"
 
 namespace karpenter::scheduling::solver {
 
@@ -20,7 +22,8 @@ class ExistingNodeState final {
  public:
   // `index` is the node's position in SchedulerInput::existingNodes; `topology` outlives this.
   ExistingNodeState(const ExistingNode& node, size_t index,
-                    const std::vector<DaemonPod>& daemonPods, Topology* topology);
+                    const std::vector<DaemonPod>& daemonPods, const VolumeTopology& volumes,
+                    Topology* topology);
 
   // Adds `pod` when its taints, host ports, requirements, requests and topology constraints
   // allow (upstream ExistingNode.CanAdd), and records it in the topology.
@@ -37,6 +40,7 @@ class ExistingNodeState final {
   ResourceVector available_;
   std::vector<const api::Pod*> added_;
   HostPortUsage hostPorts_;
+  VolumeUsage volumes_;
 };
 
 }  // namespace karpenter::scheduling::solver

@@ -22,9 +22,17 @@ InFlightNodeClaim::InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
   }
 }
 
+void InFlightNodeClaim::capPrice(double cap) {
+  priceCap_ = cap;
+  refreshMaxHeadroom();
+}
+
 void InFlightNodeClaim::refreshMaxHeadroom() {
   maxHeadroom_.fill(std::numeric_limits<int64_t>::min());
   for (const auto* candidate : candidates_) {
+    if (candidate->price > priceCap_) {
+      continue;  // only types within the cap can take another pod
+    }
     for (size_t i = 0; i < ResourceVector::kCoreCount; ++i) {
       maxHeadroom_[i] = std::max(maxHeadroom_[i], candidate->headroom.core(i));
     }
@@ -61,6 +69,13 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     }
   }
   if (reason == nullptr && pod.topology().constrained() && !topology_->mayAdmit(pod, pinned_)) {
+    return false;
+  }
+  if (!pod.nodeNames().admitsNewNode()) {
+    if (reason != nullptr) {
+      *reason = "node affinity " + pod.nodeNames().toString() +
+                " only matches an existing node, never a new NodeClaim";
+    }
     return false;
   }
   if (auto tolerated =
@@ -113,9 +128,17 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     }
   }
   const ResourceVector total = used_ + request;
+  VolumeUsage::Counts volumeCounts;
+  if (!pod.volumes().empty()) {
+    volumeCounts = volumes_.countsWith(pod.volumes());
+  }
   scratch_.clear();
   for (const auto* candidate : candidates_) {
     if (!total.fitsIn(candidate->headroom)) {
+      continue;
+    }
+    if (!volumeCounts.empty() && !candidate->type->volumeLimits.empty() &&
+        !VolumeUsage::within(volumeCounts, candidate->type->volumeLimits)) {
       continue;
     }
     if (requirements != &requirements_ &&
@@ -125,10 +148,22 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
     }
     scratch_.push_back(candidate);
   }
+  if (!scratch_.empty() && priceCap_ != std::numeric_limits<double>::infinity() &&
+      std::none_of(scratch_.begin(), scratch_.end(),
+                   [this](const Candidate* c) { return c->price <= priceCap_; })) {
+    if (reason != nullptr) {
+      *reason =
+          "no instance type within the NodeClaim's price cap fits: resources " + total.toString();
+    }
+    return false;
+  }
   if (scratch_.empty()) {
     if (reason != nullptr) {
       *reason = "no instance type fits: resources " + total.toString() + " and requirements " +
                 requirements->toString();
+      for (const auto& [driver, count] : volumeCounts) {
+        *reason += ", " + std::to_string(count) + " " + driver + " volumes";
+      }
     }
     return false;
   }
@@ -153,6 +188,7 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   used_ = total;
   pods_.push_back(&pod.pod());
   hostPorts_.add(pod.hostPorts());
+  volumes_.add(pod.volumes());
   refreshMaxHeadroom();
   if (!pinned_.empty()) {
     topology_->pinnedDomains(requirements_, pinned_);

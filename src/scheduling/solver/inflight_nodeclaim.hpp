@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "nodeclaim_template.hpp"
 #include "prepared_pod.hpp"
 #include "topology.hpp"
+#include "volume_usage.hpp"
 
 namespace karpenter::scheduling::solver {
 
@@ -32,6 +34,10 @@ class InFlightNodeClaim final {
 
   // A probe that never records placements in the topology (used to tell "over the limits" apart).
   void setDryRun() { dryRun_ = true; }
+  // From now on a pod is added only when some type priced at most `cap` still holds every pod
+  // (see packingPriceCap); the instance types kept stay all those that fit, so the NodeClaim
+  // still lists pricier ones to fall back on.
+  void capPrice(double cap);
 
   const NodeClaimTemplate& nodeClaimTemplate() const { return *template_; }
   const Requirements& requirements() const { return requirements_; }
@@ -47,15 +53,17 @@ class InFlightNodeClaim final {
   const NodeClaimTemplate* template_;
   Topology* topology_;
   bool dryRun_ = false;
+  double priceCap_ = std::numeric_limits<double>::infinity();
   Requirements requirements_;
   std::vector<const Candidate*> candidates_;
   std::vector<const Candidate*> scratch_;
   ResourceVector used_;
-  // Per core resource, the most any remaining candidate could still hold: a pod asking for more
-  // is rejected without walking the candidates.
+  // Per core resource, the most any remaining candidate within the price cap could still hold: a
+  // pod asking for more is rejected without walking the candidates.
   std::array<int64_t, ResourceVector::kCoreCount> maxHeadroom_{};
   std::vector<const api::Pod*> pods_;
   HostPortUsage hostPorts_;
+  VolumeUsage volumes_;
   std::vector<std::pair<std::string, std::vector<std::string>>> domainCache_;
   std::vector<int32_t> pinned_;  // Topology::pinnedDomains of requirements_
 };

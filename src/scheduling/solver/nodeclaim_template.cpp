@@ -153,6 +153,7 @@ NodeClaimTemplate prepareTemplate(const NodePoolInput& input,
     }
     Candidate candidate;
     candidate.type = &type;
+    candidate.price = cheapestOfferingPrice(type, out.requirements).value_or(0);
     candidate.capacity = ResourceVector::fromList(type.capacity);
     Requirements nodeRequirements = out.requirements;
     nodeRequirements.add(type.requirements);

@@ -34,6 +34,7 @@ struct Candidate {
   ResourceVector capacity;
   ResourceVector daemonOverhead;  // DaemonSet pods that would run on it
   ResourceVector headroom;        // allocatable − daemonOverhead: what pods may use
+  double price = 0;  // cheapest available offering compatible with the template's requirements
 };
 
 // The remaining limits of a NodePool: (resource, milli-units left); "nodes" counts nodes.
@@ -46,6 +47,8 @@ class PoolLimits final {
   bool admits(const Candidate& candidate) const;
   // Subtracts the largest capacity among `candidates` (and one node) after opening a NodeClaim.
   void subtractLargest(const std::vector<const Candidate*>& candidates);
+  // Whether the NodePool sets no limit at all.
+  bool empty() const { return remaining_.empty(); }
 
  private:
   std::vector<std::pair<std::string, int64_t>> remaining_;

@@ -9,13 +9,23 @@ namespace karpenter::scheduling::solver {
 namespace {
 
 std::string unsupportedConstraint(const api::PodSpec& spec) {
-  if (spec.affinity && spec.affinity->nodeAffinity &&
-      spec.affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution) {
-    for (const auto& term :
-         spec.affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution
-             ->nodeSelectorTerms) {
-      if (!term.matchFields.empty()) {
-        return "node affinity matchFields is not supported by this scheduler";
+  // Every term's matchFields are checked up front, so that relaxing to a later term never meets
+  // a malformed one mid-solve.
+  if (spec.affinity && spec.affinity->nodeAffinity) {
+    const auto& affinity = *spec.affinity->nodeAffinity;
+    std::vector<const std::vector<api::NodeSelectorRequirement>*> fields;
+    if (affinity.requiredDuringSchedulingIgnoredDuringExecution) {
+      for (const auto& term :
+           affinity.requiredDuringSchedulingIgnoredDuringExecution->nodeSelectorTerms) {
+        fields.push_back(&term.matchFields);
+      }
+    }
+    for (const auto& term : affinity.preferredDuringSchedulingIgnoredDuringExecution) {
+      fields.push_back(&term.preference.matchFields);
+    }
+    for (const auto* term : fields) {
+      if (auto valid = NodeNameFields().add(*term); !valid) {
+        return valid.error().message;
       }
     }
   }
@@ -48,6 +58,7 @@ PreparedPod::PreparedPod(const api::Pod& pod, bool ignorePreferences, const Volu
   }
   unsupported_ = unsupportedConstraint(pod.spec);
   hostPorts_ = solver::hostPorts(pod.spec);
+  volumes_ = volumes.csiVolumes(pod);
   if (nodeAffinity_ && nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution) {
     // An empty term matches no node (component-helpers nodeaffinity); only the others can.
     auto& terms = nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution->nodeSelectorTerms;
@@ -97,6 +108,30 @@ void PreparedPod::refreshRequirements() {
     return;
   }
   requirements_ = std::move(requirements).value();
+  // The same terms fromPod took its expressions from: the first required one and, when
+  // preferences count, the heaviest preferred one (the first on ties).
+  nodeNames_ = NodeNameFields();
+  if (!nodeAffinity_) {
+    return;
+  }
+  std::vector<const std::vector<api::NodeSelectorRequirement>*> fields;
+  const auto& required = nodeAffinity_->requiredDuringSchedulingIgnoredDuringExecution;
+  if (required && !required->nodeSelectorTerms.empty()) {
+    fields.push_back(&required->nodeSelectorTerms.front().matchFields);
+  }
+  const auto& preferred = nodeAffinity_->preferredDuringSchedulingIgnoredDuringExecution;
+  auto heaviest =
+      std::max_element(preferred.begin(), preferred.end(),
+                       [](const auto& a, const auto& b) { return a.weight < b.weight; });
+  if (heaviest != preferred.end()) {
+    fields.push_back(&heaviest->preference.matchFields);
+  }
+  for (const auto* term : fields) {
+    if (auto added = nodeNames_.add(*term); !added) {
+      unsupported_ = added.error().message;
+      return;
+    }
+  }
 }
 
 bool PreparedPod::dropHeaviest(ConstraintKind kind) {

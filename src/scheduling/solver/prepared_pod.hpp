@@ -9,6 +9,7 @@
 #include "karpenter/scheduling/requirements.hpp"
 #include "karpenter/scheduling/resource_vector.hpp"
 #include "karpenter/scheduling/taints.hpp"
+#include "node_name_fields.hpp"
 #include "pod_topology.hpp"
 #include "volume_topology.hpp"
 
@@ -25,8 +26,12 @@ class PreparedPod final {
   const api::Pod& pod() const { return *pod_; }
   const ResourceVector& requests() const { return requests_; }
   const Requirements& requirements() const { return requirements_; }
+  // The matchFields of the terms `requirements` come from (the first required term and, until
+  // relaxed, the heaviest preferred one).
+  const NodeNameFields& nodeNames() const { return nodeNames_; }
   TaintScope taintScope() const { return taintScope_; }
   const std::vector<HostPort>& hostPorts() const { return hostPorts_; }
+  const std::vector<PodVolume>& volumes() const { return volumes_; }
   // Non-empty when the pod uses a constraint the solver cannot honour, its affinity is
   // malformed or a volume claim is missing; such pods are reported, never placed.
   const std::string& unsupported() const { return unsupported_; }
@@ -55,9 +60,11 @@ class PreparedPod final {
   ResourceVector requests_;
   std::optional<api::NodeAffinity> nodeAffinity_;
   Requirements requirements_;
+  NodeNameFields nodeNames_;
   TaintScope taintScope_ = TaintScope::kAllEffects;
   std::string unsupported_;
   std::vector<HostPort> hostPorts_;
+  std::vector<PodVolume> volumes_;
   bool ignorePreferences_ = false;
   std::vector<Requirements> requiredAlternatives_;
   PodTopology topology_;

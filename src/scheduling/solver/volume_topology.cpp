@@ -15,6 +15,15 @@ bool isHostname(const std::string& key) {
   return api::normalizeLabelKey(key) == api::kLabelHostname;
 }
 
+// spec.storageClassName of a generic ephemeral volume's claim template, when set.
+std::optional<std::string> templateStorageClass(const nlohmann::json& ephemeral) {
+  static const nlohmann::json::json_pointer kPath("/volumeClaimTemplate/spec/storageClassName");
+  if (!ephemeral.is_object() || !ephemeral.contains(kPath) || !ephemeral.at(kPath).is_string()) {
+    return std::nullopt;
+  }
+  return ephemeral.at(kPath).get<std::string>();
+}
+
 }  // namespace
 
 VolumeTopology::VolumeTopology(const SchedulerInput& input) {
@@ -120,6 +129,47 @@ Result<std::vector<std::vector<api::NodeSelectorRequirement>>> VolumeTopology::a
     product = std::move(next);
   }
   return product;
+}
+
+std::string VolumeTopology::driverOfClass(
+    const std::optional<std::string>& storageClassName) const {
+  const api::StorageClass* storageClass = defaultClass_;
+  if (storageClassName) {
+    auto it = classes_.find(*storageClassName);
+    storageClass = it == classes_.end() ? nullptr : it->second;
+  }
+  return storageClass == nullptr ? std::string() : storageClass->provisioner;
+}
+
+std::vector<PodVolume> VolumeTopology::csiVolumes(const api::Pod& pod) const {
+  std::vector<PodVolume> out;
+  for (const auto& volume : pod.spec.volumes) {
+    std::string claimName;
+    if (volume.persistentVolumeClaim) {
+      claimName = volume.persistentVolumeClaim->claimName;
+    } else if (!volume.ephemeral.is_null()) {
+      claimName = pod.metadata.name + "-" + volume.name;
+    } else {
+      continue;
+    }
+    std::string driver;
+    if (auto claim = claims_.find({pod.metadata.namespace_, claimName}); claim != claims_.end()) {
+      const auto& spec = claim->second->spec;
+      if (auto bound = volumes_.find(spec.volumeName);
+          !spec.volumeName.empty() && bound != volumes_.end() && bound->second->spec.csi) {
+        driver = bound->second->spec.csi->driver;
+      }
+      if (driver.empty()) {
+        driver = driverOfClass(spec.storageClassName);
+      }
+    } else if (!volume.persistentVolumeClaim) {
+      driver = driverOfClass(templateStorageClass(volume.ephemeral));
+    }
+    if (!driver.empty()) {
+      out.push_back({std::move(driver), pod.metadata.namespace_ + "/" + claimName});
+    }
+  }
+  return out;
 }
 
 api::NodeAffinity VolumeTopology::inject(

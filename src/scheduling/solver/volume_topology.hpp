@@ -9,6 +9,7 @@
 #include "karpenter/api/storage.hpp"
 #include "karpenter/scheduling/scheduler.hpp"
 #include "karpenter/util/result.hpp"
+#include "volume_usage.hpp"
 
 namespace karpenter::scheduling::solver {
 
@@ -26,6 +27,13 @@ class VolumeTopology final {
   Result<std::vector<std::vector<api::NodeSelectorRequirement>>> alternatives(
       const api::Pod& pod) const;
 
+  // The CSI volumes `pod` mounts, for volume limits (upstream volumeusage.go): each claim's
+  // driver is its bound PersistentVolume's spec.csi.driver, else its StorageClass's provisioner
+  // (the named class, else the default one); a generic ephemeral volume whose claim does not
+  // exist yet takes the class of its claim template. Volumes with no resolvable driver are not
+  // counted (a non-CSI plugin, whose limits are not tracked).
+  std::vector<PodVolume> csiVolumes(const api::Pod& pod) const;
+
   // `affinity` with every required term ANDed with every alternative (cross product); a pod
   // without required terms gets one term per alternative.
   static api::NodeAffinity inject(
@@ -35,6 +43,8 @@ class VolumeTopology final {
  private:
   std::vector<std::vector<api::NodeSelectorRequirement>> forClaim(
       const api::PersistentVolumeClaim& claim) const;
+
+  std::string driverOfClass(const std::optional<std::string>& storageClassName) const;
 
   std::map<std::pair<std::string, std::string>, const api::PersistentVolumeClaim*> claims_;
   std::map<std::string, const api::PersistentVolume*> volumes_;
