@@ -47,12 +47,11 @@ build() {
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
-# The four libFuzzer binaries only (clang, ASan, asserts on; the default linker: gold warns on the
-# sanitizer runtime); the main build runs them as CTest tests libfuzzer_<name> (label fuzz) for a
-# bounded time.
+# The four libFuzzer binaries only (clang, ASan, asserts on); the main build runs them as CTest
+# tests libfuzzer_<name> (label fuzz) for a bounded time.
 build_fuzz() {
   cmake -S . -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
-    -DKARPENTER_FUZZ=ON -DKARPENTER_BUILD_BENCH=OFF -DKARPENTER_LINKER= >/dev/null
+    -DKARPENTER_FUZZ=ON -DKARPENTER_BUILD_BENCH=OFF >/dev/null
   cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target libfuzzer_targets
 }
 
