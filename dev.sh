@@ -3,11 +3,13 @@
 #   ./dev.sh run    install packages, build, and run the main job
 #   ./dev.sh test   install packages, build, and run the whole test suite (CTest)
 #   ./dev.sh build  install packages and build only
-# BUILD_DIR (default build) and JOBS (default: all cores) may be set in the environment.
+# BUILD_DIR (default build), FUZZ_BUILD_DIR (default build-fuzz, `test` only) and JOBS (default:
+# all cores) may be set in the environment.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DIR=${BUILD_DIR:-build}
+FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 JOBS=${JOBS:-$(nproc)}
 
 PACKAGES=(
@@ -21,6 +23,7 @@ PACKAGES=(
 TEST_PACKAGES=(
   prometheus  # scrapes /metrics and answers queries in the metrics integration test
   awscli      # proves the test EC2 endpoint speaks the real wire protocol
+  clang-14 libclang-rt-14-dev  # libFuzzer and AddressSanitizer for the request decoders' fuzz tests
 )
 
 install_packages() {
@@ -37,10 +40,19 @@ install_packages() {
   fi
 }
 
+# Extra arguments go to the CMake configure step.
 build() {
   install_packages "${PACKAGES[@]}"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+# The four libFuzzer binaries only (clang, ASan, asserts on); the main build runs them as CTest
+# tests libfuzzer_<name> (label fuzz) for a bounded time.
+build_fuzz() {
+  cmake -S . -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DKARPENTER_FUZZ=ON -DKARPENTER_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target libfuzzer_targets
 }
 
 case "${1:-}" in
@@ -51,7 +63,8 @@ case "${1:-}" in
     ;;
   test)
     install_packages "${TEST_PACKAGES[@]}"
-    build
+    build -DKARPENTER_LIBFUZZER_DIR="$(realpath -m "$FUZZ_BUILD_DIR")/tests/fuzz"
+    build_fuzz
     cd "$BUILD_DIR"
     ctest --output-on-failure -j "$JOBS" --timeout 600
     ;;
