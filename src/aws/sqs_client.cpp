@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "karpenter/aws/query_client.hpp"
-#include "karpenter/aws/sigv4.hpp"
+#include "karpenter/aws/signed_request.hpp"
 
 namespace karpenter::aws {
 namespace {
@@ -81,22 +81,11 @@ Result<std::string> SqsClient::call(std::string_view operation, const std::strin
   if (!credentials) {
     return credentials.error().withContext("sqs " + std::string(operation));
   }
-  SignableRequest signable{"POST",
-                           url->path,
-                           url->query,
-                           {{"Host", url->authority},
-                            {"Content-Type", std::string(kContentType)},
-                            {"X-Amz-Target", std::string(kTargetPrefix) + std::string(operation)}},
-                           body};
-  const SigningResult signature =
-      signWithHeaders(signable, *credentials, {options_.signingRegion, "sqs", clock_()});
-  HttpRequest request;
-  request.method = "POST";
-  request.url = options_.endpoint;
-  request.headers = signable.headers;
-  request.headers.insert(request.headers.end(), signature.addedHeaders.begin(),
-                         signature.addedHeaders.end());
-  request.body = body;
+  HttpRequest request =
+      signedPost(options_.endpoint, *url,
+                 {{"Content-Type", std::string(kContentType)},
+                  {"X-Amz-Target", std::string(kTargetPrefix) + std::string(operation)}},
+                 body, *credentials, {options_.signingRegion, "sqs", clock_()});
   request.timeout = options_.timeout + extraTimeout;
   request.cancelled = cancelled;
   auto response = http_->send(request);

@@ -2,7 +2,6 @@
 // cluster state, the test SQS endpoint over loopback, and EventBridge messages on the queue.
 
 #include <chrono>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +15,7 @@ namespace karpenter::controllers::interruption {
 namespace {
 
 using json = nlohmann::json;
+using karpenter::testing::eventually;
 using namespace std::chrono_literals;
 
 const kube::ResourceRef kNodeClaims{.group = "karpenter.sh", .resource = "nodeclaims"};
@@ -102,18 +102,6 @@ class InterruptionIntegration : public ::testing::Test {
       }
     }
     return false;
-  }
-
-  template <typename Done>
-  bool eventually(Done done, std::chrono::seconds bound = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + bound;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) {
-        return true;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return done();
   }
 
   testing::TestApiserver apiserver_;

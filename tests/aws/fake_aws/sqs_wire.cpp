@@ -143,7 +143,10 @@ LoopbackResponse encodeSqsResult(const std::string& protocol, const std::string&
   pugi::xml_document doc;
   pugi::xml_node root = doc.append_child((action + "Response").c_str());
   root.append_attribute("xmlns") = kXmlns;
-  if (!result.empty()) {
+  // SQS writes the result element whenever the operation has an output, empty or not (an
+  // empty ReceiveMessage is <ReceiveMessageResult/>; botocore's parser requires it); only
+  // output-less operations such as DeleteMessage answer with the metadata alone.
+  if (action != "DeleteMessage") {
     pugi::xml_node body = root.append_child((action + "Result").c_str());
     for (const auto& [name, value] : result.items()) {
       if (name == "Messages") {

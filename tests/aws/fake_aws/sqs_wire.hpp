@@ -24,7 +24,8 @@ struct SqsWireRequest {
 std::optional<SqsWireRequest> decodeSqsRequest(const LoopbackRequest& request);
 
 // A success answer: the JSON object as is, or <ActionResponse><ActionResult>...</ActionResult>
-// <ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse> with Messages flattened
+// <ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse> (the result element even
+// when empty, absent only for DeleteMessage, which has no output) with Messages flattened
 // to <Message> elements, Attributes to <Attribute><Name/><Value/></Attribute> and
 // MessageAttributes to <MessageAttribute><Name/><Value>...</Value></MessageAttribute>.
 LoopbackResponse encodeSqsResult(const std::string& protocol, const std::string& action,
