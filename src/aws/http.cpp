@@ -41,6 +41,11 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancelled = static_cast<const std::function<bool()>*>(user);
+  return (*cancelled)() ? 1 : 0;  // non-zero aborts the transfer
+}
+
 class CurlHttpClient final : public HttpClient {
  public:
   explicit CurlHttpClient(std::string userAgent) : userAgent_(std::move(userAgent)) {
@@ -69,6 +74,11 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &exchange);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &exchange);
+    if (request.cancelled) {
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &request.cancelled);
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     if (request.method != "GET" && request.method != "HEAD") {
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,

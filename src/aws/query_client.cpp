@@ -7,7 +7,7 @@
 #include <pugixml.hpp>
 #include <spdlog/spdlog.h>
 
-#include "karpenter/aws/sigv4.hpp"
+#include "karpenter/aws/signed_request.hpp"
 #include "xml_json.hpp"
 
 namespace karpenter::aws {
@@ -216,21 +216,10 @@ Result<std::string> QueryClient::call(std::string_view action, const QueryParams
     if (!credentials) {
       return credentials.error().withContext(options_.service + " " + std::string(action));
     }
-    SignableRequest signable{"POST",
-                             url->path,
-                             url->query,
-                             {{"Host", url->authority},
-                              {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                             body};
-    SigningOptions signing{options_.signingRegion, options_.service, clock_()};
-    const SigningResult signature = signWithHeaders(signable, *credentials, signing);
-    HttpRequest request;
-    request.method = "POST";
-    request.url = options_.endpoint;
-    request.headers = signable.headers;
-    request.headers.insert(request.headers.end(), signature.addedHeaders.begin(),
-                           signature.addedHeaders.end());
-    request.body = body;
+    const HttpRequest request =
+        signedPost(options_.endpoint, *url,
+                   {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}}, body,
+                   *credentials, {options_.signingRegion, options_.service, clock_()});
     auto response = http_->send(request);
     if (!response) {
       last = response.error();

@@ -2,114 +2,48 @@
 // Query serializer and XML parser) drives it as a real client would, and every answer must
 // parse into the values the endpoint holds. Skipped only when `aws` is not installed.
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
+#include <iostream>
+#include <map>
 #include <set>
-#include <sstream>
-#include <sys/wait.h>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "aws/fake_aws/aws_cli.hpp"
 #include "aws/fake_ec2/fake_ec2.hpp"
 #include "support/testdata.hpp"
 
 namespace karpenter::aws {
 namespace {
 
+using testing::AwsCli;
+using testing::AwsCliResult;
 using testing::FakeEc2;
-
-std::string findAws() {
-  // The Debian package first: a pip-installed awscli elsewhere on PATH is a different client.
-  if (std::filesystem::exists("/usr/bin/aws")) {
-    return "/usr/bin/aws";
-  }
-  FILE* pipe = popen("command -v aws 2>/dev/null", "r");
-  std::string path;
-  char buffer[512];
-  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) {
-    path += buffer;
-  }
-  if (pipe != nullptr) {
-    pclose(pipe);
-  }
-  while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) {
-    path.pop_back();
-  }
-  return path;
-}
-
-std::string shellQuote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
-}
-
-struct CliResult {
-  int exitCode = -1;
-  std::string out;
-  std::string err;
-  nlohmann::json json;
-};
 
 class AwsCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    aws_ = findAws();
-    if (aws_.empty()) {
+    if (!cli_.available()) {
       GTEST_SKIP() << "awscli is not installed (apt-get install -y awscli); the endpoint's "
                       "fidelity against an independent client is not checked";
     }
-    home_ =
-        std::filesystem::temp_directory_path() / ("karpenter-awscli-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(home_);
-  }
-  void TearDown() override {
-    if (!home_.empty()) {
-      std::filesystem::remove_all(home_);
-    }
   }
 
-  CliResult run(const std::vector<std::string>& args, const std::string& secret = "") {
-    const std::string errFile = (home_ / "stderr.txt").string();
-    std::string command = "env -i PATH=/usr/bin:/bin HOME=" + shellQuote(home_.string()) +
-                          " AWS_ACCESS_KEY_ID=" + shellQuote(fake_.options().accessKeyId) +
-                          " AWS_SECRET_ACCESS_KEY=" +
-                          shellQuote(secret.empty() ? fake_.options().secretAccessKey : secret) +
-                          " AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent"
-                          " AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1 " +
-                          shellQuote(aws_);
-    for (const std::string& arg : args) {
-      command += " " + shellQuote(arg);
-    }
-    command += " --endpoint-url " + fake_.url() +
-               " --region us-east-1 --no-cli-pager --output json 2>" + shellQuote(errFile);
-    CliResult result;
-    FILE* pipe = popen(command.c_str(), "r");
-    char buffer[4096];
-    size_t n = 0;
-    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-      result.out.append(buffer, n);
-    }
-    const int status = pclose(pipe);
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = karpenter::testing::readFile(errFile);
-    result.json = nlohmann::json::parse(result.out, nullptr, false);
-    return result;
+  AwsCliResult run(const std::vector<std::string>& args, const std::string& secret = "") {
+    return cli_.run(args, secret);
   }
 
-  CliResult runOk(const std::vector<std::string>& args) {
-    CliResult result = run(args);
+  AwsCliResult runOk(const std::vector<std::string>& args) {
+    AwsCliResult result = run(args);
     EXPECT_EQ(result.exitCode, 0) << args[1] << " stderr: " << result.err;
     EXPECT_FALSE(result.json.is_discarded()) << args[1] << " printed: " << result.out;
     return result;
   }
 
-  std::string aws_;
-  std::filesystem::path home_;
   FakeEc2 fake_;
+  AwsCli cli_{fake_.url(), fake_.options().accessKeyId, fake_.options().secretAccessKey};
 };
 
 // Every field of `want` that awscli printed must carry the same value; fields the installed
@@ -146,7 +80,7 @@ void compareKnownFields(const nlohmann::json& want, const nlohmann::json& got,
 TEST_F(AwsCliTest, DescribeInstanceTypesRoundTripsTheTestdata) {
   const auto want = karpenter::testing::readTestdataJson(
       "ec2/karpenter-fake-DescribeInstanceTypes.json")["InstanceTypes"];
-  const CliResult result = runOk({"ec2", "describe-instance-types"});
+  const AwsCliResult result = runOk({"ec2", "describe-instance-types"});
   const auto& got = result.json["InstanceTypes"];
   ASSERT_EQ(got.size(), want.size()) << result.out;
   std::vector<std::string> mismatches;
@@ -184,7 +118,7 @@ TEST_F(AwsCliTest, DescribeInstanceTypesRoundTripsTheTestdata) {
 TEST_F(AwsCliTest, DescribeInstanceTypeOfferings) {
   const auto want = karpenter::testing::readTestdataJson(
       "ec2/karpenter-fake-DescribeInstanceTypeOfferings.json")["InstanceTypeOfferings"];
-  const CliResult result =
+  const AwsCliResult result =
       runOk({"ec2", "describe-instance-type-offerings", "--location-type", "availability-zone"});
   std::set<std::string> wantSet;
   for (const auto& o : want) {
@@ -201,7 +135,7 @@ TEST_F(AwsCliTest, DescribeInstanceTypeOfferings) {
 TEST_F(AwsCliTest, RunFleetDescribeTerminate) {
   const auto zones = fake_.zones();
   // run-instances
-  const CliResult ran =
+  const AwsCliResult ran =
       runOk({"ec2", "run-instances", "--image-id", "ami-test1", "--instance-type", "m5.large",
              "--subnet-id", "subnet-test1", "--count", "1", "--tag-specifications",
              "ResourceType=instance,Tags=[{Key=Name,Value=from-awscli}]"});
@@ -214,7 +148,7 @@ TEST_F(AwsCliTest, RunFleetDescribeTerminate) {
   EXPECT_FALSE(ran.json["ReservationId"].get<std::string>().empty());
 
   // create-launch-template + create-fleet (instant, spot, one pool out of capacity)
-  const CliResult lt =
+  const AwsCliResult lt =
       runOk({"ec2", "create-launch-template", "--launch-template-name", "karpenter-cli",
              "--launch-template-data", R"({"ImageId":"ami-test1"})"});
   EXPECT_EQ(lt.json["LaunchTemplate"]["LaunchTemplateName"], "karpenter-cli");
@@ -226,7 +160,7 @@ TEST_F(AwsCliTest, RunFleetDescribeTerminate) {
       R"([{"LaunchTemplateSpecification":{"LaunchTemplateName":"karpenter-cli","Version":"$Latest"},)"
       R"("Overrides":[{"InstanceType":"m5.large","AvailabilityZone":")" +
       cheap + R"("},{"InstanceType":"m5.large","AvailabilityZone":")" + other + R"("}]}])";
-  const CliResult fleet =
+  const AwsCliResult fleet =
       runOk({"ec2", "create-fleet", "--type", "instant", "--target-capacity-specification",
              "TotalTargetCapacity=1,DefaultTargetCapacityType=spot", "--spot-options",
              "AllocationStrategy=price-capacity-optimized", "--launch-template-configs", configs,
@@ -246,7 +180,7 @@ TEST_F(AwsCliTest, RunFleetDescribeTerminate) {
             cheap);
 
   // describe-instances: both, now running, with their tags and lifecycle
-  const CliResult described =
+  const AwsCliResult described =
       runOk({"ec2", "describe-instances", "--instance-ids", runId, fleetId});
   std::map<std::string, nlohmann::json> byId;
   for (const auto& reservation : described.json["Reservations"]) {
@@ -264,7 +198,7 @@ TEST_F(AwsCliTest, RunFleetDescribeTerminate) {
   EXPECT_FALSE(byId[fleetId]["LaunchTime"].get<std::string>().empty());
 
   // terminate-instances
-  const CliResult terminated =
+  const AwsCliResult terminated =
       runOk({"ec2", "terminate-instances", "--instance-ids", runId, fleetId});
   ASSERT_EQ(terminated.json["TerminatingInstances"].size(), 2u) << terminated.out;
   for (const auto& change : terminated.json["TerminatingInstances"]) {
@@ -278,7 +212,7 @@ TEST_F(AwsCliTest, RunFleetDescribeTerminate) {
 }
 
 TEST_F(AwsCliTest, ErrorsParseAsAwsErrors) {
-  const CliResult missing =
+  const AwsCliResult missing =
       run({"ec2", "describe-instances", "--instance-ids", "i-0123456789abcdef0"});
   EXPECT_NE(missing.exitCode, 0);
   EXPECT_NE(missing.err.find("InvalidInstanceID.NotFound"), std::string::npos) << missing.err;
@@ -286,7 +220,7 @@ TEST_F(AwsCliTest, ErrorsParseAsAwsErrors) {
 }
 
 TEST_F(AwsCliTest, WrongSecretFailsWithTheSignatureError) {
-  const CliResult denied = run({"ec2", "describe-instance-types"}, "wrong/secret/key");
+  const AwsCliResult denied = run({"ec2", "describe-instance-types"}, "wrong/secret/key");
   EXPECT_NE(denied.exitCode, 0) << denied.out;
   EXPECT_NE(denied.err.find("SignatureDoesNotMatch"), std::string::npos) << denied.err;
   EXPECT_GE(fake_.rejectedSignatures(), 1);

@@ -31,6 +31,9 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds timeout{10000};
   std::chrono::milliseconds connectTimeout{3000};
+  // Polled while the exchange is in flight (at least once a second even when no bytes move);
+  // returning true abandons it with kUnavailable. Lets a long poll end promptly on shutdown.
+  std::function<bool()> cancelled;
 };
 
 struct HttpResponse {

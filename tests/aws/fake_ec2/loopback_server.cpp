@@ -1,5 +1,6 @@
 #include "loopback_server.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <strings.h>
@@ -102,11 +103,11 @@ struct LoopbackServer::Impl {
   LoopbackHandler handler;
   net::io_context ioc;
   tcp::acceptor acceptor;
-  std::thread thread;
+  std::vector<std::thread> threads;
   uint16_t port = 0;
 };
 
-LoopbackServer::LoopbackServer(LoopbackHandler handler)
+LoopbackServer::LoopbackServer(LoopbackHandler handler, size_t threads)
     : impl_(std::make_unique<Impl>(std::move(handler))) {
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(endpoint.protocol());
@@ -114,12 +115,16 @@ LoopbackServer::LoopbackServer(LoopbackHandler handler)
   impl_->acceptor.listen();
   impl_->port = impl_->acceptor.local_endpoint().port();
   impl_->doAccept();
-  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
 }
 
 LoopbackServer::~LoopbackServer() {
   impl_->ioc.stop();
-  impl_->thread.join();
+  for (std::thread& thread : impl_->threads) {
+    thread.join();
+  }
 }
 
 uint16_t LoopbackServer::port() const {

@@ -32,11 +32,13 @@ struct LoopbackResponse {
 
 using LoopbackHandler = std::function<LoopbackResponse(const LoopbackRequest&)>;
 
-// A plain-HTTP/1.1 Beast server on 127.0.0.1 and a free port, one I/O thread; the handler runs
-// on that thread, one request at a time. Stops (and joins) on destruction.
+// A plain-HTTP/1.1 Beast server on 127.0.0.1 and a free port, `threads` I/O threads (default
+// one); the handler runs on them, one request at a time per connection — with more than one
+// thread, requests of different connections run concurrently (a handler may then block, e.g. a
+// long poll, without stalling other clients). Stops (and joins) on destruction.
 class LoopbackServer final {
  public:
-  explicit LoopbackServer(LoopbackHandler handler);
+  explicit LoopbackServer(LoopbackHandler handler, size_t threads = 1);
   ~LoopbackServer();
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
