@@ -60,14 +60,13 @@ Result<nlohmann::json> PricingClient::call(std::string_view operation,
     if (!credentials) {
       return credentials.error().withContext("pricing " + std::string(operation));
     }
-    SignableRequest signable{
-        "POST",
-        url->path,
-        url->query,
-        {{"Host", url->authority},
-         {"Content-Type", "application/x-amz-json-1.1"},
-         {"X-Amz-Target", "AWSPriceListService." + std::string(operation)}},
-        payload};
+    SignableRequest signable{"POST",
+                             url->path,
+                             url->query,
+                             {{"Host", url->authority},
+                              {"Content-Type", "application/x-amz-json-1.1"},
+                              {"X-Amz-Target", "AWSPriceListService." + std::string(operation)}},
+                             payload};
     const SigningResult signature =
         signWithHeaders(signable, *credentials, {signingRegion_, "pricing", clock_()});
     HttpRequest request;
@@ -85,9 +84,9 @@ Result<nlohmann::json> PricingClient::call(std::string_view operation,
     if (response->status >= 200 && response->status < 300) {
       auto json = nlohmann::json::parse(response->body, nullptr, false);
       if (json.is_discarded() || !json.is_object()) {
-        return Error{ErrorKind::kUnavailable, "pricing " + std::string(operation) +
-                                                  ": the answer is not a JSON object: " +
-                                                  response->body.substr(0, 200)};
+        return Error{ErrorKind::kUnavailable,
+                     "pricing " + std::string(operation) +
+                         ": the answer is not a JSON object: " + response->body.substr(0, 200)};
       }
       return json;
     }
@@ -106,7 +105,8 @@ Result<std::vector<nlohmann::json>> PricingClient::getProducts(
                          {"MaxResults", kMaxResults},
                          {"Filters", nlohmann::json::array()}};
   for (const auto& filter : filters) {
-    body["Filters"].push_back({{"Type", "TERM_MATCH"}, {"Field", filter.field}, {"Value", filter.value}});
+    body["Filters"].push_back(
+        {{"Type", "TERM_MATCH"}, {"Field", filter.field}, {"Value", filter.value}});
   }
   std::vector<nlohmann::json> products;
   std::string token;
@@ -120,8 +120,8 @@ Result<std::vector<nlohmann::json>> PricingClient::getProducts(
     }
     for (const auto& item : page->value("PriceList", nlohmann::json::array())) {
       // Each item is a JSON document inside a string (the SDKs hand them out as strings too).
-      auto product = item.is_string() ? nlohmann::json::parse(item.get<std::string>(), nullptr, false)
-                                      : item;
+      auto product =
+          item.is_string() ? nlohmann::json::parse(item.get<std::string>(), nullptr, false) : item;
       if (product.is_discarded()) {
         return Error{ErrorKind::kUnavailable, "pricing GetProducts: a PriceList item is not JSON"};
       }
@@ -134,12 +134,9 @@ Result<std::vector<nlohmann::json>> PricingClient::getProducts(
 
 Result<std::map<std::string, double>> PricingClient::onDemandPrices(
     const std::string& region, const std::string& currency) const {
-  const std::vector<PricingFilter> common = {{"regionCode", region},
-                                             {"serviceCode", "AmazonEC2"},
-                                             {"preInstalledSw", "NA"},
-                                             {"operatingSystem", "Linux"},
-                                             {"capacitystatus", "Used"},
-                                             {"marketoption", "OnDemand"}};
+  const std::vector<PricingFilter> common = {
+      {"regionCode", region},       {"serviceCode", "AmazonEC2"}, {"preInstalledSw", "NA"},
+      {"operatingSystem", "Linux"}, {"capacitystatus", "Used"},   {"marketoption", "OnDemand"}};
   std::map<std::string, double> prices;
   for (const auto& [tenancy, family] :
        {std::pair{"Shared", "Compute Instance"}, {"Dedicated", "Compute Instance (bare metal)"}}) {
@@ -168,8 +165,8 @@ std::optional<std::pair<std::string, double>> onDemandPriceOf(const nlohmann::js
   }
   for (const auto& term : terms) {
     for (const auto& dimension : term.value("priceDimensions", nlohmann::json::object())) {
-      const auto text =
-          dimension.value("/pricePerUnit"_json_pointer, nlohmann::json::object()).value(currency, "");
+      const auto text = dimension.value("/pricePerUnit"_json_pointer, nlohmann::json::object())
+                            .value(currency, "");
       try {
         size_t used = 0;
         const double price = std::stod(text, &used);

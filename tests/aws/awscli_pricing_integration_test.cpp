@@ -42,7 +42,8 @@ TEST(AwsCliPricing, GetProductsParsesEveryPage) {
       " Type=TERM_MATCH,Field=regionCode,Value=us-east-1"
       " Type=TERM_MATCH,Field=operatingSystem,Value=Linux"
       " Type=TERM_MATCH,Field=tenancy,Value=Shared"
-      " --endpoint-url " + fake.url() + " --region us-east-1 --no-cli-pager --output json 2>" +
+      " --endpoint-url " +
+      fake.url() + " --region us-east-1 --no-cli-pager --output json 2>" +
       quote((home / "stderr.txt").string());
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);

@@ -68,10 +68,9 @@ TEST_F(PricingClientTest, ThrottlingIsRetriedAndOtherErrorsAreValues) {
 
 TEST_F(PricingClientTest, WrongSecretIsRejectedBySignature) {
   AwsConfig config = testing::fakeConfig(ec2_, &pricing_);
-  PricingClient client(config,
-                       makeStaticProvider({ec2_.options().accessKeyId, "wrong", "", std::nullopt,
-                                           "test"}),
-                       makeCurlHttpClient(), systemClock(), testing::noSleepRetry(1));
+  PricingClient client(
+      config, makeStaticProvider({ec2_.options().accessKeyId, "wrong", "", std::nullopt, "test"}),
+      makeCurlHttpClient(), systemClock(), testing::noSleepRetry(1));
   auto result = client.getProducts("AmazonEC2", {});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(pricing_.rejectedSignatures(), 1);
@@ -79,7 +78,8 @@ TEST_F(PricingClientTest, WrongSecretIsRejectedBySignature) {
 
 TEST(OnDemandPriceOf, ReadsTheRealGetProductsItem) {
   // instance-selector's verbatim GetProducts answer for m5.large.
-  const auto item = karpenter::testing::readTestdataJson("ec2/instance-selector/GetProducts/m5_large.json");
+  const auto item =
+      karpenter::testing::readTestdataJson("ec2/instance-selector/GetProducts/m5_large.json");
   auto price = onDemandPriceOf(item, "USD");
   ASSERT_TRUE(price.has_value());
   EXPECT_EQ(price->first, "m5.large");

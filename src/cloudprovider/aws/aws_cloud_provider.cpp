@@ -31,12 +31,9 @@ Result<std::string> instanceIdOf(std::string_view providerID) {
   return std::string(providerID.substr(slash + 1));
 }
 
-AwsCloudProvider::AwsCloudProvider(NodeClassLookup nodeClasses,
-                                   InstanceTypeProvider* instanceTypes,
+AwsCloudProvider::AwsCloudProvider(NodeClassLookup nodeClasses, InstanceTypeProvider* instanceTypes,
                                    InstanceProvider* instances)
-    : nodeClasses_(std::move(nodeClasses)),
-      instanceTypes_(instanceTypes),
-      instances_(instances) {}
+    : nodeClasses_(std::move(nodeClasses)), instanceTypes_(instanceTypes), instances_(instances) {}
 
 Result<std::shared_ptr<const api::EC2NodeClass>> AwsCloudProvider::readyNodeClass(
     const std::string& name) const {
@@ -118,8 +115,7 @@ api::NodeClaim AwsCloudProvider::toNodeClaim(const karpenter::aws::Instance& ins
   if (type != nullptr) {
     // Single-valued requirements are the type's labels.
     for (const auto& requirement : type->requirements) {
-      if (const std::string value = single(type->requirements, requirement.key());
-          !value.empty()) {
+      if (const std::string value = single(type->requirements, requirement.key()); !value.empty()) {
         claim.metadata.labels[requirement.key()] = value;
       }
     }

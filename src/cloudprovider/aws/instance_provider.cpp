@@ -102,11 +102,14 @@ struct Override {
 }  // namespace
 
 bool isCapacityErrorCode(std::string_view code) {
-  static const std::set<std::string_view> kCodes = {
-      "InsufficientInstanceCapacity", "MaxSpotInstanceCountExceeded",
-      "VcpuLimitExceeded",            "UnfulfillableCapacity",
-      "Unsupported",                  "InsufficientFreeAddressesInSubnet",
-      "MaxFleetCountExceeded",        "ReservationCapacityExceeded"};
+  static const std::set<std::string_view> kCodes = {"InsufficientInstanceCapacity",
+                                                    "MaxSpotInstanceCountExceeded",
+                                                    "VcpuLimitExceeded",
+                                                    "UnfulfillableCapacity",
+                                                    "Unsupported",
+                                                    "InsufficientFreeAddressesInSubnet",
+                                                    "MaxFleetCountExceeded",
+                                                    "ReservationCapacityExceeded"};
   return kCodes.count(code) > 0;
 }
 
@@ -236,8 +239,8 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
         if (subnet == subnetByZone.end()) {
           continue;
         }
-        overrides.push_back({{type->name, subnet->second.first, zone, image, offering.price},
-                             offering.price});
+        overrides.push_back(
+            {{type->name, subnet->second.first, zone, image, offering.price}, offering.price});
       }
     }
     std::stable_sort(overrides.begin(), overrides.end(),
@@ -263,7 +266,8 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
   }
   if (overrides.empty()) {
     return Error{ErrorKind::kInsufficientCapacity,
-                 who + ": no available offering of " + std::to_string(request.instanceTypes.size()) +
+                 who + ": no available offering of " +
+                     std::to_string(request.instanceTypes.size()) +
                      " instance types has an AMI and a subnet in its zone"};
   }
   auto data = launchTemplateData(request, overrides.front().fleet.imageId);
@@ -286,8 +290,8 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
     }
     fleet.launchTemplateName = *name;
     result = ec2_->createFleet(fleet);
-    if (!result.ok() &&
-        karpenter::aws::awsErrorCode(result.error()) == "InvalidLaunchTemplateName.NotFoundException") {
+    if (!result.ok() && karpenter::aws::awsErrorCode(result.error()) ==
+                            "InvalidLaunchTemplateName.NotFoundException") {
       launchTemplates_->invalidate(*name);  // deleted behind our back: recreate once
       continue;
     }
@@ -333,8 +337,8 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
   const ErrorKind kind =
       onlyCapacityErrors ? ErrorKind::kInsufficientCapacity : ErrorKind::kUnavailable;
   return Error{kind, who + ": CreateFleet launched nothing (" + capacityType + ", " +
-                         std::to_string(overrides.size()) + " overrides): " +
-                         (reasons.empty() ? "no reason given" : reasons)};
+                         std::to_string(overrides.size()) +
+                         " overrides): " + (reasons.empty() ? "no reason given" : reasons)};
 }
 
 Result<karpenter::aws::Instance> InstanceProvider::get(const std::string& instanceId) const {

@@ -287,8 +287,8 @@ api::ResourceList capacityOf(const InstanceTypeInfo& info, const ModelSettings& 
   if (!info.architectures.empty() && info.architectures.front() == "arm64") {
     memoryMiB -= kArm64ReservedMiB;
   }
-  const auto overheadMiB = static_cast<int64_t>(std::ceil(
-      static_cast<double>(memoryMiB * kMi) * settings.vmMemoryOverheadPercent / kMi));
+  const auto overheadMiB = static_cast<int64_t>(
+      std::ceil(static_cast<double>(memoryMiB * kMi) * settings.vmMemoryOverheadPercent / kMi));
   capacity["memory"] = bytes((memoryMiB - overheadMiB) * kMi);
   capacity["pods"] = api::Quantity::fromInt(podsOf(info, settings));
   capacity["ephemeral-storage"] = bytes(ephemeralStorageBytes(info, settings));
@@ -421,14 +421,16 @@ std::map<std::string, std::string> labelsOf(const InstanceTypeInfo& info, std::s
     labels[std::string(api::kAwsLabelInstanceGpuName)] = lowerKebab(text(at(gpu, {"name"})));
     labels[std::string(api::kAwsLabelInstanceGpuManufacturer)] =
         lowerKebab(text(at(gpu, {"manufacturer"})));
-    labels[std::string(api::kAwsLabelInstanceGpuCount)] = std::to_string(integer(at(gpu, {"count"})));
+    labels[std::string(api::kAwsLabelInstanceGpuCount)] =
+        std::to_string(integer(at(gpu, {"count"})));
     labels[std::string(api::kAwsLabelInstanceGpuMemory)] =
         std::to_string(integer(at(gpu, {"memoryInfo", "sizeInMiB"})));
   }
   const json& neurons = list(at(raw, {"neuronInfo", "neuronDevices"}));
   if (neurons.size() == 1) {
     const json& device = neurons.front();
-    labels[std::string(api::kAwsLabelInstanceAcceleratorName)] = lowerKebab(text(at(device, {"name"})));
+    labels[std::string(api::kAwsLabelInstanceAcceleratorName)] =
+        lowerKebab(text(at(device, {"name"})));
     labels[std::string(api::kAwsLabelInstanceAcceleratorManufacturer)] = "aws";
     labels[std::string(api::kAwsLabelInstanceAcceleratorCount)] =
         std::to_string(integer(at(device, {"count"})));
@@ -447,12 +449,12 @@ scheduling::InstanceType toInstanceType(const InstanceTypeInfo& info, std::strin
     type.requirements.add(Requirement::in(key, {value}));
   }
   // Labels that do not apply are DoesNotExist, so "needs a GPU" excludes this type.
-  for (auto key : {api::kAwsLabelInstanceGpuCount, api::kAwsLabelInstanceGpuName,
-                   api::kAwsLabelInstanceGpuManufacturer, api::kAwsLabelInstanceGpuMemory,
-                   api::kAwsLabelInstanceAcceleratorName,
-                   api::kAwsLabelInstanceAcceleratorManufacturer,
-                   api::kAwsLabelInstanceAcceleratorCount, api::kAwsLabelInstanceLocalNvme,
-                   api::kLabelWindowsBuild}) {
+  for (auto key :
+       {api::kAwsLabelInstanceGpuCount, api::kAwsLabelInstanceGpuName,
+        api::kAwsLabelInstanceGpuManufacturer, api::kAwsLabelInstanceGpuMemory,
+        api::kAwsLabelInstanceAcceleratorName, api::kAwsLabelInstanceAcceleratorManufacturer,
+        api::kAwsLabelInstanceAcceleratorCount, api::kAwsLabelInstanceLocalNvme,
+        api::kLabelWindowsBuild}) {
     if (labels.count(std::string(key)) == 0) {
       type.requirements.add(Requirement::doesNotExist(key));
     }

@@ -18,9 +18,9 @@ std::chrono::system_clock::time_point InstanceTypeProvider::now() const {
 }
 
 Result<void> InstanceTypeProvider::refresh() {
-  auto types = ec2_->describeInstanceTypes(
-      {{"supported-virtualization-type", {"hvm"}},
-       {"processor-info.supported-architecture", {"x86_64", "arm64"}}});
+  auto types =
+      ec2_->describeInstanceTypes({{"supported-virtualization-type", {"hvm"}},
+                                   {"processor-info.supported-architecture", {"x86_64", "arm64"}}});
   if (!types) {
     return types.error().withContext("describing instance types");
   }
@@ -60,11 +60,9 @@ std::optional<karpenter::aws::InstanceTypeInfo> InstanceTypeProvider::info(
   if (!infos_) {
     return std::nullopt;
   }
-  auto it = std::lower_bound(
-      infos_->begin(), infos_->end(), instanceType,
-      [](const karpenter::aws::InstanceTypeInfo& info, const std::string& name) {
-        return info.instanceType < name;
-      });
+  auto it = std::lower_bound(infos_->begin(), infos_->end(), instanceType,
+                             [](const karpenter::aws::InstanceTypeInfo& info,
+                                const std::string& name) { return info.instanceType < name; });
   return it != infos_->end() && it->instanceType == instanceType
              ? std::optional<karpenter::aws::InstanceTypeInfo>(*it)
              : std::nullopt;
@@ -113,8 +111,8 @@ Result<std::vector<scheduling::InstanceType>> InstanceTypeProvider::list(
         const auto price = capacityType == api::kCapacityTypeSpot
                                ? pricing_->spotPrice(info.instanceType, zone)
                                : pricing_->onDemandPrice(info.instanceType);
-        const bool available =
-            price.has_value() && !unavailable_->isUnavailable(info.instanceType, zone, capacityType);
+        const bool available = price.has_value() &&
+                               !unavailable_->isUnavailable(info.instanceType, zone, capacityType);
         offerings.push_back({zone, subnet->second, capacityType, price.value_or(0), available});
       }
     }

@@ -30,9 +30,10 @@ nlohmann::json canonical(const karpenter::aws::CreateLaunchTemplateRequest& requ
   for (const auto& spec : request.dataTagSpecifications) {
     tagSpecs.push_back({spec.resourceType, spec.tags});
   }
-  return {request.imageId,      request.userData,       request.securityGroupIds,
-          request.instanceProfileName, metadata,         devices,
-          request.detailedMonitoring,  tagSpecs,         request.tags};
+  return {
+      request.imageId, request.userData, request.securityGroupIds,   request.instanceProfileName,
+      metadata,        devices,          request.detailedMonitoring, tagSpecs,
+      request.tags};
 }
 
 }  // namespace

@@ -35,8 +35,8 @@ std::string lowerCopy(std::string text) {
 
 // Splits a MIME multipart document into its parts' content types and bodies.
 Result<std::vector<MimePart>> parseMime(const std::string& text) {
-  const auto headerEnd = text.find("\n\n") != std::string::npos ? text.find("\n\n")
-                                                                 : text.find("\r\n\r\n");
+  const auto headerEnd =
+      text.find("\n\n") != std::string::npos ? text.find("\n\n") : text.find("\r\n\r\n");
   const std::string headers = lowerCopy(text.substr(0, headerEnd));
   const auto at = headers.find("boundary=");
   if (at == std::string::npos) {
@@ -139,8 +139,11 @@ std::string quoted(const std::string& text) {
 std::string nodeConfig(const BootstrapOptions& options) {
   std::string yaml =
       "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n"
-      "    name: " + quoted(options.clusterName) + "\n"
-      "    apiServerEndpoint: " + quoted(options.clusterEndpoint) + "\n";
+      "    name: " +
+      quoted(options.clusterName) +
+      "\n"
+      "    apiServerEndpoint: " +
+      quoted(options.clusterEndpoint) + "\n";
   if (!options.caBundle.empty()) {
     yaml += "    certificateAuthority: " + quoted(options.caBundle) + "\n";
   }
@@ -161,9 +164,10 @@ std::string nodeConfig(const BootstrapOptions& options) {
       config += "      - " + quoted(ip) + "\n";
     }
   }
-  for (const auto& [field, values] :
-       {std::pair{"kubeReserved", &kubelet.kubeReserved}, {"systemReserved", &kubelet.systemReserved},
-        {"evictionHard", &kubelet.evictionHard}, {"evictionSoft", &kubelet.evictionSoft}}) {
+  for (const auto& [field, values] : {std::pair{"kubeReserved", &kubelet.kubeReserved},
+                                      {"systemReserved", &kubelet.systemReserved},
+                                      {"evictionHard", &kubelet.evictionHard},
+                                      {"evictionSoft", &kubelet.evictionSoft}}) {
     if (!values->empty()) {
       config += "      " + std::string(field) + ":\n";
       for (const auto& [key, value] : *values) {
@@ -346,8 +350,7 @@ bool kubeletMaySetLabel(std::string_view key) {
          key == "topology.kubernetes.io/region";
 }
 
-Result<std::string> bootstrapUserData(std::string_view amiFamily,
-                                      const BootstrapOptions& options) {
+Result<std::string> bootstrapUserData(std::string_view amiFamily, const BootstrapOptions& options) {
   if (amiFamily == kAmiFamilyCustom) {
     return options.customUserData.value_or("");
   }

@@ -83,60 +83,61 @@ int FakePricing::rejectedSignatures() const {
 }
 
 nlohmann::json FakePricing::product(const std::string& instanceType, double price) const {
-  const bool metal = instanceType.ends_with(".metal") || instanceType.find(".metal-") != std::string::npos;
+  const bool metal =
+      instanceType.ends_with(".metal") || instanceType.find(".metal-") != std::string::npos;
   const std::string sku = skuOf(instanceType);
   const std::string term = sku + ".JRTCKXETXF";
   const std::string rate = term + ".6YS6EN2CT7";
-  return {
-      {"product",
-       {{"productFamily", metal ? "Compute Instance (bare metal)" : "Compute Instance"},
-        {"attributes",
-         {{"instanceType", instanceType},
-          {"instanceFamily", "General purpose"},
-          {"regionCode", options_.region},
-          {"servicecode", "AmazonEC2"},
-          {"operatingSystem", "Linux"},
-          {"preInstalledSw", "NA"},
-          {"capacitystatus", "Used"},
-          {"marketoption", "OnDemand"},
-          {"tenancy", metal ? "Dedicated" : "Shared"},
-          {"licenseModel", "No License required"},
-          {"operation", "RunInstances"},
-          {"usagetype", "BoxUsage:" + instanceType}}},
-        {"sku", sku}}},
-      {"serviceCode", "AmazonEC2"},
-      {"terms",
-       {{"OnDemand",
-         {{term,
-           {{"priceDimensions",
-             {{rate,
-               {{"unit", "Hrs"},
-                {"endRange", "Inf"},
-                {"description", "$" + formatPrice(price) + " per On Demand Linux " +
-                                    instanceType + " Instance Hour"},
-                {"appliesTo", nlohmann::json::array()},
-                {"rateCode", rate},
-                {"beginRange", "0"},
-                {"pricePerUnit", {{"USD", formatPrice(price)}}}}}}},
-            {"sku", sku},
-            {"effectiveDate", "2026-07-01T00:00:00Z"},
-            {"offerTermCode", "JRTCKXETXF"},
-            {"termAttributes", nlohmann::json::object()}}}}}}},
-      {"version", "20260701000000"},
-      {"publicationDate", "2026-07-01T00:00:00Z"}};
+  return {{"product",
+           {{"productFamily", metal ? "Compute Instance (bare metal)" : "Compute Instance"},
+            {"attributes",
+             {{"instanceType", instanceType},
+              {"instanceFamily", "General purpose"},
+              {"regionCode", options_.region},
+              {"servicecode", "AmazonEC2"},
+              {"operatingSystem", "Linux"},
+              {"preInstalledSw", "NA"},
+              {"capacitystatus", "Used"},
+              {"marketoption", "OnDemand"},
+              {"tenancy", metal ? "Dedicated" : "Shared"},
+              {"licenseModel", "No License required"},
+              {"operation", "RunInstances"},
+              {"usagetype", "BoxUsage:" + instanceType}}},
+            {"sku", sku}}},
+          {"serviceCode", "AmazonEC2"},
+          {"terms",
+           {{"OnDemand",
+             {{term,
+               {{"priceDimensions",
+                 {{rate,
+                   {{"unit", "Hrs"},
+                    {"endRange", "Inf"},
+                    {"description", "$" + formatPrice(price) + " per On Demand Linux " +
+                                        instanceType + " Instance Hour"},
+                    {"appliesTo", nlohmann::json::array()},
+                    {"rateCode", rate},
+                    {"beginRange", "0"},
+                    {"pricePerUnit", {{"USD", formatPrice(price)}}}}}}},
+                {"sku", sku},
+                {"effectiveDate", "2026-07-01T00:00:00Z"},
+                {"offerTermCode", "JRTCKXETXF"},
+                {"termAttributes", nlohmann::json::object()}}}}}}},
+          {"version", "20260701000000"},
+          {"publicationDate", "2026-07-01T00:00:00Z"}};
 }
 
 LoopbackResponse FakePricing::handle(const LoopbackRequest& request) {
   std::lock_guard lock(mutex_);
-  const SignatureCheck check = verifySigV4(request, options_.accessKeyId,
-                                           options_.secretAccessKey, "us-east-1", "pricing");
+  const SignatureCheck check =
+      verifySigV4(request, options_.accessKeyId, options_.secretAccessKey, "us-east-1", "pricing");
   if (!check.ok) {
     ++rejectedSignatures_;
     return jsonError(check.status, check.code, check.message);
   }
   const std::string target = request.header("X-Amz-Target");
   if (request.method != "POST" || request.header("Content-Type") != kContentType) {
-    return jsonError(400, "SerializationException", "expected a POST of " + std::string(kContentType));
+    return jsonError(400, "SerializationException",
+                     "expected a POST of " + std::string(kContentType));
   }
   const auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (!body.is_object()) {

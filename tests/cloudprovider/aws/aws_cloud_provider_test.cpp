@@ -31,8 +31,9 @@ class AwsCloudProviderTest : public ::testing::Test {
     nodeClass_.status.subnets = {{"subnet-test1", "test-zone-1a", "tstz1-az1"},
                                  {"subnet-test2", "test-zone-1b", "tstz1-az2"}};
     nodeClass_.status.securityGroups = {{"sg-test1", "test-group-1"}};
-    nodeClass_.status.amis = {{"ami-test1", "al2023-x86", false, {{"kubernetes.io/arch", "In", {"amd64"}}}},
-                              {"ami-test2", "al2023-arm", false, {{"kubernetes.io/arch", "In", {"arm64"}}}}};
+    nodeClass_.status.amis = {
+        {"ami-test1", "al2023-x86", false, {{"kubernetes.io/arch", "In", {"amd64"}}}},
+        {"ami-test2", "al2023-arm", false, {{"kubernetes.io/arch", "In", {"arm64"}}}}};
     nodeClass_.status.instanceProfile = "KarpenterNodeInstanceProfile";
     nodeClass_.status.conditions = {{"Ready", "True"}};
   }
@@ -62,11 +63,13 @@ class AwsCloudProviderTest : public ::testing::Test {
   std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
   UnavailableOfferings unavailable_{clock()};
   PricingProvider pricingProvider_{{"us-east-1", clock()}, ec2Client_.get(), pricingClient_.get()};
-  InstanceTypeProvider types_{{"us-east-1", clock()}, ec2Client_.get(), &pricingProvider_,
-                              &unavailable_};
+  InstanceTypeProvider types_{
+      {"us-east-1", clock()}, ec2Client_.get(), &pricingProvider_, &unavailable_};
   LaunchTemplateProvider launchTemplates_{ec2Client_.get()};
   InstanceProvider instances_{{"test-cluster", "https://test-cluster.example", "Q0E=", ""},
-                              ec2Client_.get(), &launchTemplates_, &unavailable_};
+                              ec2Client_.get(),
+                              &launchTemplates_,
+                              &unavailable_};
   api::EC2NodeClass nodeClass_;
   AwsCloudProvider provider_{
       [this](const std::string& name) -> std::shared_ptr<const api::EC2NodeClass> {
@@ -103,7 +106,9 @@ TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTem
   // Overrides cheapest first, never more than 60, only the NodeClass's subnets.
   double previous = 0;
   int overrides = 0;
-  for (int i = 1; fleet.count("LaunchTemplateConfigs.1.Overrides." + std::to_string(i) + ".InstanceType"); ++i) {
+  for (int i = 1;
+       fleet.count("LaunchTemplateConfigs.1.Overrides." + std::to_string(i) + ".InstanceType");
+       ++i) {
     const std::string p = "LaunchTemplateConfigs.1.Overrides." + std::to_string(i) + ".";
     const double priority = std::stod(param(fleet, p + "Priority"));
     EXPECT_GE(priority, previous);
@@ -114,13 +119,13 @@ TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTem
   EXPECT_GT(overrides, 1);
   EXPECT_LE(overrides, 60);
   // Tags on instance, volume and fleet.
-  for (const auto& [key, value] : std::map<std::string, std::string>{
-           {"kubernetes.io/cluster/test-cluster", "owned"},
-           {"karpenter.sh/nodepool", "general"},
-           {"eks:eks-cluster-name", "test-cluster"},
-           {"karpenter.k8s.aws/ec2nodeclass", "default"},
-           {"karpenter.sh/nodeclaim", "claim-a"},
-           {"team", "blue"}}) {
+  for (const auto& [key, value] :
+       std::map<std::string, std::string>{{"kubernetes.io/cluster/test-cluster", "owned"},
+                                          {"karpenter.sh/nodepool", "general"},
+                                          {"eks:eks-cluster-name", "test-cluster"},
+                                          {"karpenter.k8s.aws/ec2nodeclass", "default"},
+                                          {"karpenter.sh/nodeclaim", "claim-a"},
+                                          {"team", "blue"}}) {
     EXPECT_EQ(instance.tags.at(key), value) << key;
   }
   std::set<std::string> tagged;
@@ -134,7 +139,8 @@ TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTem
   ASSERT_EQ(templates.size(), 1u);
   const auto& lt = templates.front();
   EXPECT_EQ(param(lt, "LaunchTemplateData.SecurityGroupId.1"), "sg-test1");
-  EXPECT_EQ(param(lt, "LaunchTemplateData.IamInstanceProfile.Name"), "KarpenterNodeInstanceProfile");
+  EXPECT_EQ(param(lt, "LaunchTemplateData.IamInstanceProfile.Name"),
+            "KarpenterNodeInstanceProfile");
   EXPECT_EQ(param(lt, "LaunchTemplateData.MetadataOptions.HttpTokens"), "required");
   EXPECT_EQ(param(lt, "LaunchTemplateData.MetadataOptions.InstanceMetadataTags"), "disabled");
   EXPECT_EQ(param(lt, "LaunchTemplateData.BlockDeviceMapping.1.DeviceName"), "/dev/xvda");
@@ -150,8 +156,8 @@ TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTem
 }
 
 TEST_F(AwsCloudProviderTest, NodeClassMustBeReady) {
-  nodeClass_.status.conditions = {{"Ready", "False", std::nullopt, "", "SubnetsNotFound",
-                                   "no subnet matches"}};
+  nodeClass_.status.conditions = {
+      {"Ready", "False", std::nullopt, "", "SubnetsNotFound", "no subnet matches"}};
   auto created = provider_.create(nodeClaim("claim-a"));
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().kind, ErrorKind::kUnavailable);
@@ -182,15 +188,16 @@ TEST_F(AwsCloudProviderTest, SpotCapacityErrorsMarkOfferingsAndFallBackToOnDeman
             "on-demand");
   EXPECT_EQ(param(fleets.back(), "OnDemandOptions.AllocationStrategy"), "lowest-price");
   // On-demand only NodeClaims never ask for spot.
-  auto onDemand = provider_.create(nodeClaim(
-      "claim-c", {{std::string(api::kCapacityTypeLabelKey), "In", {"on-demand"}}}));
+  auto onDemand = provider_.create(
+      nodeClaim("claim-c", {{std::string(api::kCapacityTypeLabelKey), "In", {"on-demand"}}}));
   ASSERT_TRUE(onDemand.ok());
   EXPECT_EQ(onDemand->metadata.labels.at(std::string(api::kCapacityTypeLabelKey)), "on-demand");
 }
 
 TEST_F(AwsCloudProviderTest, DeletedLaunchTemplateIsRecreatedOnce) {
   ASSERT_TRUE(provider_.create(nodeClaim("claim-a")).ok());
-  const std::string name = param(ec2_.requests("CreateLaunchTemplate").front(), "LaunchTemplateName");
+  const std::string name =
+      param(ec2_.requests("CreateLaunchTemplate").front(), "LaunchTemplateName");
   ASSERT_TRUE(ec2Client_->deleteLaunchTemplate(name).ok());
   auto created = provider_.create(nodeClaim("claim-b"));
   ASSERT_TRUE(created.ok()) << created.error().message;
@@ -207,8 +214,9 @@ TEST_F(AwsCloudProviderTest, GetListAndRemoveByProviderIdAndTags) {
   EXPECT_EQ(got->metadata.name, "claim-a");
   // The AMI of the launched type's architecture (the cheapest spot pool may be Graviton).
   EXPECT_EQ(got->status.imageID, ec2_.instances().front().imageId);
-  EXPECT_EQ(got->status.imageID,
-            created->metadata.labels.at("kubernetes.io/arch") == "arm64" ? "ami-test2" : "ami-test1");
+  EXPECT_EQ(got->status.imageID, created->metadata.labels.at("kubernetes.io/arch") == "arm64"
+                                     ? "ami-test2"
+                                     : "ami-test1");
   auto listed = provider_.list();
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);

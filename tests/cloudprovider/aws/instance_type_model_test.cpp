@@ -24,9 +24,8 @@ class InstanceTypeModelTest : public ::testing::Test {
     config.serviceUrls["ec2"] = fake.url();
     karpenter::aws::Ec2Client client(
         config,
-        karpenter::aws::makeStaticProvider({fake.options().accessKeyId,
-                                            fake.options().secretAccessKey, "", std::nullopt,
-                                            "test"}),
+        karpenter::aws::makeStaticProvider(
+            {fake.options().accessKeyId, fake.options().secretAccessKey, "", std::nullopt, "test"}),
         karpenter::aws::makeCurlHttpClient(), karpenter::aws::systemClock());
     auto types = client.describeInstanceTypes();
     ASSERT_TRUE(types.ok()) << types.error().message;
@@ -164,10 +163,9 @@ TEST_F(InstanceTypeModelTest, EvictionHardAndReservedOverridesApply) {
 }
 
 TEST_F(InstanceTypeModelTest, OfferingsBecomeRequirementsAndUnknownLabelsDoNotExist) {
-  const auto type = toInstanceType(
-      info("m5.large"), "us-east-1", ModelSettings{},
-      {{"test-zone-1a", "tstz1-az1", "spot", 0.03, true},
-       {"test-zone-1a", "tstz1-az1", "on-demand", 0.096, false}});
+  const auto type = toInstanceType(info("m5.large"), "us-east-1", ModelSettings{},
+                                   {{"test-zone-1a", "tstz1-az1", "spot", 0.03, true},
+                                    {"test-zone-1a", "tstz1-az1", "on-demand", 0.096, false}});
   ASSERT_EQ(type.offerings.size(), 2u);
   EXPECT_FALSE(type.offerings[1].available);
   scheduling::Requirements gpu;

@@ -50,8 +50,8 @@ class InstanceTypeProviderTest : public ::testing::Test {
   std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
   UnavailableOfferings unavailable_{clock()};
   PricingProvider pricingProvider_{{"us-east-1", clock()}, ec2Client_.get(), pricingClient_.get()};
-  InstanceTypeProvider provider_{{"us-east-1", clock()}, ec2Client_.get(), &pricingProvider_,
-                                 &unavailable_};
+  InstanceTypeProvider provider_{
+      {"us-east-1", clock()}, ec2Client_.get(), &pricingProvider_, &unavailable_};
   api::EC2NodeClass nodeClass_;
 };
 

@@ -23,7 +23,8 @@ class PricingProviderTest : public ::testing::Test {
 
   FakeEc2 ec2_;
   FakePricing pricing_;
-  std::unique_ptr<karpenter::aws::Ec2Client> ec2Client_ = karpenter::aws::testing::fakeEc2Client(ec2_);
+  std::unique_ptr<karpenter::aws::Ec2Client> ec2Client_ =
+      karpenter::aws::testing::fakeEc2Client(ec2_);
   std::unique_ptr<karpenter::aws::PricingClient> pricingClient_ =
       karpenter::aws::testing::fakePricingClient(ec2_, pricing_, 1);
   std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();

@@ -89,8 +89,9 @@ TEST(UserData, BottlerocketKeepsUserSettingsAndKarpentersClusterSettingsWin) {
   EXPECT_NE(data->find("image-gc-high-threshold-percent = 85"), std::string::npos);
   EXPECT_NE(data->find("[settings.host-containers.admin]\nenabled = true"), std::string::npos);
   EXPECT_NE(data->find("max-pods = 50"), std::string::npos);
-  EXPECT_NE(data->find("[settings.kubernetes.node-labels]\n\"karpenter.sh/nodepool\" = \"general\""),
-            std::string::npos);
+  EXPECT_NE(
+      data->find("[settings.kubernetes.node-labels]\n\"karpenter.sh/nodepool\" = \"general\""),
+      std::string::npos);
   EXPECT_NE(data->find("[settings.kubernetes.node-taints]\n\"dedicated\" = [\"gpu:NoSchedule\"]"),
             std::string::npos);
   o.customUserData = "[[settings.bad]]\n";

@@ -17,9 +17,9 @@ inline constexpr size_t kMaxFleetOverrides = 60;
 
 // The cluster facts every launch needs (operator settings).
 struct ClusterSettings {
-  std::string name;        // CLUSTER_NAME
-  std::string endpoint;    // CLUSTER_ENDPOINT
-  std::string caBundle;    // CLUSTER_CA_BUNDLE (base64)
+  std::string name;      // CLUSTER_NAME
+  std::string endpoint;  // CLUSTER_ENDPOINT
+  std::string caBundle;  // CLUSTER_CA_BUNDLE (base64)
   std::string serviceCIDR;
 };
 
