@@ -17,6 +17,12 @@ bool endsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
+bool retryable(ErrorKind kind) {
+  return kind == ErrorKind::kThrottled || kind == ErrorKind::kUnavailable;
+}
+
+}  // namespace
+
 std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt) {
   static std::mutex mutex;
   static std::mt19937_64 random{std::random_device{}()};
@@ -26,12 +32,6 @@ std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt) 
   return std::chrono::milliseconds(
       std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(random));
 }
-
-bool retryable(ErrorKind kind) {
-  return kind == ErrorKind::kThrottled || kind == ErrorKind::kUnavailable;
-}
-
-}  // namespace
 
 QueryParams& QueryParams::set(std::string name, std::string value) {
   entries_.emplace_back(std::move(name), std::move(value));

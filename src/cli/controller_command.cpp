@@ -114,6 +114,38 @@ void addControllerCommand(CLI::App& app, int& exitCode) {
                    "Provisioning batch: longest batch")
       ->envname("BATCH_MAX_DURATION")
       ->capture_default_str();
+  command
+      ->add_option("--cloud-provider", o.cloudProvider,
+                   "aws or simulated (default: aws when --cluster-name is set, else simulated)")
+      ->envname("CLOUD_PROVIDER");
+  command->add_option("--cluster-name", o.clusterName, "EKS cluster name (tags, user data)")
+      ->envname("CLUSTER_NAME");
+  command
+      ->add_option("--cluster-endpoint", o.clusterEndpoint,
+                   "Kubernetes API server URL the nodes join")
+      ->envname("CLUSTER_ENDPOINT");
+  command
+      ->add_option("--cluster-ca-bundle", o.clusterCABundle,
+                   "Base64 cluster CA the nodes trust (default: nodeadm looks it up)")
+      ->envname("CLUSTER_CA_BUNDLE");
+  command
+      ->add_option("--vm-memory-overhead-percent", o.vmMemoryOverheadPercent,
+                   "Share of instance memory the hypervisor keeps")
+      ->envname("VM_MEMORY_OVERHEAD_PERCENT")
+      ->capture_default_str();
+  command
+      ->add_option("--reserved-enis", o.reservedENIs,
+                   "ENIs kept out of the max-pods calculation (e.g. for Cilium)")
+      ->envname("RESERVED_ENIS")
+      ->capture_default_str();
+  command
+      ->add_option("--interruption-queue", o.interruptionQueue,
+                   "SQS queue of EC2 interruption events")
+      ->envname("INTERRUPTION_QUEUE");
+  command
+      ->add_flag("--isolated-vpc", o.isolatedVpc,
+                 "No internet access: use the built-in on-demand prices, not the Price List API")
+      ->envname("ISOLATED_VPC");
   command->add_option("--log-level", flags->logLevel, "debug, info, warn or error")
       ->envname("LOG_LEVEL")
       ->capture_default_str();

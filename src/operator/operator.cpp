@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "karpenter/admission/routes.hpp"
+#include "karpenter/cloudprovider/aws/aws_environment.hpp"
 #include "karpenter/cloudprovider/simulated/simulated_cloud.hpp"
 #include "karpenter/kube/config.hpp"
 #include "karpenter/kube/leader_election.hpp"
@@ -72,6 +73,9 @@ struct Operator::Impl {
   std::optional<server::HttpsServer> healthServer;
   // Present when a Kubernetes configuration was found.
   std::unique_ptr<kube::HttpKubeClient> client;
+  // The AWS clients and providers when --cloud-provider is aws (the seam the EC2NodeClass
+  // reconciler and the interruption controller are wired to).
+  std::unique_ptr<cloudprovider::aws::AwsEnvironment> aws;
   std::unique_ptr<cloudprovider::CloudProvider> cloud;
   std::unique_ptr<ControllerManager> manager;
   std::unique_ptr<kube::LeaderElector> elector;
@@ -113,9 +117,41 @@ struct Operator::Impl {
     clientOptions.qps = options.kubeClientQps;
     clientOptions.burst = options.kubeClientBurst;
     client = std::make_unique<kube::HttpKubeClient>(*config, clientOptions);
-    // The embedded default provider until the AWS provider lands (issue 7).
-    cloud = std::make_unique<cloudprovider::simulated::SimulatedCloud>(
-        cloudprovider::simulated::SimulatedCloud::Options{});
+    auto provider = options.effectiveCloudProvider();
+    if (!provider) {
+      return provider.error();
+    }
+    if (*provider == "aws") {
+      cloudprovider::aws::AwsSettings settings{
+          options.clusterName,     options.clusterEndpoint,
+          options.clusterCABundle, options.vmMemoryOverheadPercent,
+          options.reservedENIs,    options.interruptionQueue,
+          options.isolatedVpc};
+      auto environment = cloudprovider::aws::AwsEnvironment::create(
+          std::move(settings), karpenter::aws::processEnvironment());
+      if (!environment) {
+        return environment.error();
+      }
+      aws = std::move(*environment);
+      // EC2NodeClasses come from the state's latest snapshot (the informers keep it current).
+      cloud = aws->cloudProvider([this](const std::string& name) {
+        std::shared_ptr<const api::EC2NodeClass> nodeClass;
+        if (manager) {
+          const auto snapshot = manager->state().snapshot();
+          if (auto it = snapshot->nodeClasses->find(name); it != snapshot->nodeClasses->end()) {
+            nodeClass = it->second;
+          }
+        }
+        return nodeClass;
+      });
+      spdlog::info("cloud provider: aws (cluster {}, region {})", options.clusterName,
+                   aws->config.region);
+    } else {
+      cloud = std::make_unique<cloudprovider::simulated::SimulatedCloud>(
+          cloudprovider::simulated::SimulatedCloud::Options{});
+      spdlog::info(
+          "cloud provider: simulated (set --cluster-name or --cloud-provider aws for EC2)");
+    }
     ControllerManager::Options managerOptions;
     managerOptions.provisioner.batchIdle = options.batchIdleDuration;
     managerOptions.provisioner.batchMax = options.batchMaxDuration;

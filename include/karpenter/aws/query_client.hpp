@@ -52,6 +52,9 @@ struct RetryPolicy {
   std::function<void(std::chrono::milliseconds)> sleep;
 };
 
+// The wait before retry `attempt` (0-based) under `policy`; shared by every protocol's client.
+std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt);
+
 // An AWS error as the service reported it.
 struct AwsErrorDetail {
   long httpStatus = 0;

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "karpenter/util/result.hpp"
+
 namespace karpenter::op {
 
 // Everything `karpenter controller` is configured with. Each field has a flag and an environment
@@ -27,6 +29,22 @@ struct OperatorOptions {
   std::chrono::milliseconds batchIdleDuration{1000};
   std::chrono::milliseconds batchMaxDuration{10'000};
   std::chrono::milliseconds shutdownGrace{10'000};
+
+  // Where capacity comes from: "aws", "simulated", or "" = aws when a cluster name is set (a
+  // real deployment always sets it), else simulated (a laptop or CI run).
+  std::string cloudProvider;
+  // Upstream's AWS settings (aws-ec2.md; the region is AWS_REGION / AWS_DEFAULT_REGION).
+  std::string clusterName;                 // CLUSTER_NAME
+  std::string clusterEndpoint;             // CLUSTER_ENDPOINT
+  std::string clusterCABundle;             // CLUSTER_CA_BUNDLE
+  double vmMemoryOverheadPercent = 0.075;  // VM_MEMORY_OVERHEAD_PERCENT
+  int reservedENIs = 0;                    // RESERVED_ENIS
+  std::string interruptionQueue;           // INTERRUPTION_QUEUE
+  bool isolatedVpc = false;                // ISOLATED_VPC
+
+  // The provider these options select: "aws" or "simulated"; kInvalid for anything else, or
+  // for aws without a cluster name.
+  Result<std::string> effectiveCloudProvider() const;
 };
 
 }  // namespace karpenter::op

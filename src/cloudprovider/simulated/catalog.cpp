@@ -6,9 +6,14 @@
 #include <cmath>
 
 #include "karpenter/api/well_known.hpp"
+#include "karpenter/cloudprovider/aws/instance_type_model.hpp"
 
 namespace karpenter::cloudprovider::simulated {
 namespace {
+
+// The formulas shared with the AWS provider (one definition of upstream's tiers and regex).
+using aws::categoryAndGeneration;
+using aws::kubeReservedCpuMilli;
 
 constexpr int64_t kMi = 1024 * 1024;
 constexpr int64_t kGi = 1024 * kMi;
@@ -20,53 +25,8 @@ api::Quantity mebibytes(int64_t mib) {
   return api::Quantity::fromInt(mib * kMi, api::Quantity::Format::kBinarySI);
 }
 
-// category = leading letters, generation = the digits after them, skipping an "-<n>tb" memory
-// marker (u-6tb1 → u, 1), as upstream's ^([a-z]+)(\-[0-9]+tb)?([0-9]+).*\. does.
-std::pair<std::string, std::string> categoryAndGeneration(std::string_view name) {
-  size_t i = 0;
-  while (i < name.size() && std::islower(static_cast<unsigned char>(name[i]))) {
-    ++i;
-  }
-  const std::string category(name.substr(0, i));
-  if (i < name.size() && name[i] == '-') {
-    const auto tb = name.find("tb", i);
-    if (tb != std::string_view::npos) {
-      i = tb + 2;
-    }
-  }
-  size_t j = i;
-  while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) {
-    ++j;
-  }
-  return {category, std::string(name.substr(i, j - i))};
-}
-
 std::string_view gpuResourceName(std::string_view manufacturer) {
   return manufacturer == "amd" ? "amd.com/gpu" : "nvidia.com/gpu";
-}
-
-// Millicores kube-reserved for a node with `cpuMilli` (upstream's tiered percentages, each tier
-// truncated to whole millicores).
-int64_t kubeReservedCpuMilli(int64_t cpuMilli) {
-  struct Tier {
-    int64_t start;
-    int64_t end;
-    double fraction;
-  };
-  constexpr std::array<Tier, 4> kTiers = {{
-      {0, 1000, 0.06},
-      {1000, 2000, 0.01},
-      {2000, 4000, 0.005},
-      {4000, int64_t{1} << 31, 0.0025},
-  }};
-  int64_t reserved = 0;
-  for (const auto& tier : kTiers) {
-    if (cpuMilli >= tier.start) {
-      const int64_t span = std::min(cpuMilli, tier.end) - tier.start;
-      reserved += static_cast<int64_t>(static_cast<double>(span) * tier.fraction);
-    }
-  }
-  return reserved;
 }
 
 }  // namespace

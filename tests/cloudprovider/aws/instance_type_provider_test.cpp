@@ -1,0 +1,145 @@
+// Instance types from the test EC2: offerings limited to the NodeClass's subnet zones, priced,
+// availability from the shared unavailable-offerings cache, refreshed every 12 h.
+
+#include "karpenter/cloudprovider/aws/instance_type_provider.hpp"
+
+#include <gtest/gtest.h>
+
+#include "aws/fake_ec2/fake_clients.hpp"
+#include "karpenter/api/well_known.hpp"
+
+namespace karpenter::cloudprovider::aws {
+namespace {
+
+using karpenter::aws::testing::FakeEc2;
+using karpenter::aws::testing::FakePricing;
+
+std::string single(const scheduling::Requirements& requirements, std::string_view key) {
+  const auto* r = requirements.find(key);
+  return r != nullptr && r->values().size() == 1 ? r->values().front() : "";
+}
+
+class InstanceTypeProviderTest : public ::testing::Test {
+ protected:
+  InstanceTypeProviderTest() {
+    nodeClass_.metadata.name = "default";
+    nodeClass_.status.subnets = {{"subnet-test1", "test-zone-1a", "tstz1-az1"},
+                                 {"subnet-test2", "test-zone-1b", "tstz1-az2"}};
+  }
+
+  Clock clock() {
+    return [this] { return now_; };
+  }
+
+  const scheduling::InstanceType* find(const std::vector<scheduling::InstanceType>& types,
+                                       const std::string& name) {
+    for (const auto& type : types) {
+      if (type.name == name) {
+        return &type;
+      }
+    }
+    return nullptr;
+  }
+
+  FakeEc2 ec2_;
+  FakePricing pricing_;
+  std::unique_ptr<karpenter::aws::Ec2Client> ec2Client_ =
+      karpenter::aws::testing::fakeEc2Client(ec2_);
+  std::unique_ptr<karpenter::aws::PricingClient> pricingClient_ =
+      karpenter::aws::testing::fakePricingClient(ec2_, pricing_);
+  std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
+  UnavailableOfferings unavailable_{clock()};
+  PricingProvider pricingProvider_{{"us-east-1", clock()}, ec2Client_.get(), pricingClient_.get()};
+  InstanceTypeProvider provider_{
+      {"us-east-1", clock()}, ec2Client_.get(), &pricingProvider_, &unavailable_};
+  api::EC2NodeClass nodeClass_;
+};
+
+TEST_F(InstanceTypeProviderTest, OfferingsOnlyInSubnetZonesWithPrices) {
+  auto types = provider_.list(nodeClass_);
+  ASSERT_TRUE(types.ok()) << types.error().message;
+  EXPECT_FALSE(types->empty());
+  for (const auto& type : *types) {
+    for (const auto& offering : type.offerings) {
+      const std::string zone = single(offering.requirements, api::kLabelTopologyZone);
+      EXPECT_TRUE(zone == "test-zone-1a" || zone == "test-zone-1b") << type.name << " " << zone;
+    }
+  }
+  const auto* m5 = find(*types, "m5.large");
+  ASSERT_NE(m5, nullptr);
+  int spot = 0;
+  for (const auto& offering : m5->offerings) {
+    const std::string zone = single(offering.requirements, api::kLabelTopologyZone);
+    EXPECT_EQ(single(offering.requirements, api::kAwsLabelTopologyZoneId),
+              zone == "test-zone-1a" ? "tstz1-az1" : "tstz1-az2");
+    if (single(offering.requirements, api::kCapacityTypeLabelKey) == "spot") {
+      EXPECT_DOUBLE_EQ(offering.price, ec2_.spotPrice("m5.large", zone));
+      ++spot;
+    } else {
+      EXPECT_DOUBLE_EQ(offering.price, 0.096);
+    }
+    EXPECT_TRUE(offering.available);
+  }
+  EXPECT_GT(spot, 0);
+  EXPECT_EQ(m5->capacity.at("pods"), api::Quantity::fromInt(29));
+  // The filters upstream sends.
+  const auto calls = ec2_.requests("DescribeInstanceTypes");
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.front().at("Filter.1.Name"), "supported-virtualization-type");
+  EXPECT_EQ(calls.front().at("Filter.2.Value.2"), "arm64");
+}
+
+TEST_F(InstanceTypeProviderTest, UnavailableOfferingIsMarkedAndExpires) {
+  unavailable_.markUnavailable("m5.large", "test-zone-1a", "spot");
+  auto types = provider_.list(nodeClass_);
+  ASSERT_TRUE(types.ok());
+  const auto* m5 = find(*types, "m5.large");
+  ASSERT_NE(m5, nullptr);
+  for (const auto& offering : m5->offerings) {
+    const bool marked = single(offering.requirements, api::kLabelTopologyZone) == "test-zone-1a" &&
+                        single(offering.requirements, api::kCapacityTypeLabelKey) == "spot";
+    EXPECT_EQ(offering.available, !marked);
+  }
+  now_ += std::chrono::minutes(3) + std::chrono::seconds(1);
+  types = provider_.list(nodeClass_);
+  for (const auto& offering : find(*types, "m5.large")->offerings) {
+    EXPECT_TRUE(offering.available);
+  }
+}
+
+TEST_F(InstanceTypeProviderTest, NodeClassSettingsReachTheModel) {
+  nodeClass_.spec.kubelet = api::KubeletConfiguration{};
+  nodeClass_.spec.kubelet->maxPods = 17;
+  auto types = provider_.list(nodeClass_);
+  ASSERT_TRUE(types.ok());
+  EXPECT_EQ(find(*types, "m5.large")->capacity.at("pods"), api::Quantity::fromInt(17));
+  nodeClass_.status.subnets.clear();
+  types = provider_.list(nodeClass_);
+  ASSERT_TRUE(types.ok());
+  EXPECT_TRUE(types->empty());  // no subnet, no zone to launch in
+}
+
+TEST_F(InstanceTypeProviderTest, DescribesAgainOnlyAfterTwelveHours) {
+  ASSERT_TRUE(provider_.list(nodeClass_).ok());
+  ASSERT_TRUE(provider_.list(nodeClass_).ok());
+  const size_t calls = ec2_.requests("DescribeInstanceTypeOfferings").size();
+  now_ += std::chrono::hours(12);
+  ASSERT_TRUE(provider_.list(nodeClass_).ok());
+  EXPECT_GT(ec2_.requests("DescribeInstanceTypeOfferings").size(), calls);
+}
+
+TEST_F(InstanceTypeProviderTest, ErrorBeforeFirstSuccessThenServesPrevious) {
+  ec2_.failNextRequests(10, 500);
+  auto types = provider_.list(nodeClass_);
+  ASSERT_FALSE(types.ok());
+  EXPECT_EQ(types.error().kind, ErrorKind::kUnavailable);
+  ASSERT_TRUE(provider_.refresh().ok());
+  now_ += std::chrono::hours(13);
+  ec2_.failNextRequests(10, 500);
+  types = provider_.list(nodeClass_);
+  ASSERT_TRUE(types.ok());
+  EXPECT_FALSE(types->empty());
+}
+
+}  // namespace
+}  // namespace karpenter::cloudprovider::aws
