@@ -17,7 +17,9 @@ bool endsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt) {
+}  // namespace
+
+std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int attempt) {
   static std::mutex mutex;
   static std::mt19937_64 random{std::random_device{}()};
   const int64_t ceiling =
@@ -27,11 +29,17 @@ std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt) 
       std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(random));
 }
 
-bool retryable(ErrorKind kind) {
+bool retryableAwsError(ErrorKind kind) {
   return kind == ErrorKind::kThrottled || kind == ErrorKind::kUnavailable;
 }
 
-}  // namespace
+std::function<void(std::chrono::milliseconds)> sleepOrDefault(
+    std::function<void(std::chrono::milliseconds)> sleep) {
+  if (sleep) {
+    return sleep;
+  }
+  return [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
+}
 
 QueryParams& QueryParams::set(std::string name, std::string value) {
   entries_.emplace_back(std::move(name), std::move(value));
@@ -191,11 +199,7 @@ QueryClient::QueryClient(Options options, CredentialsProviderPtr credentials, Ht
       credentials_(std::move(credentials)),
       http_(std::move(http)),
       clock_(std::move(clock)) {
-  if (!options_.retry.sleep) {
-    options_.retry.sleep = [](std::chrono::milliseconds delay) {
-      std::this_thread::sleep_for(delay);
-    };
-  }
+  options_.retry.sleep = sleepOrDefault(std::move(options_.retry.sleep));
 }
 
 Result<std::string> QueryClient::call(std::string_view action, const QueryParams& params) const {
@@ -207,7 +211,7 @@ Result<std::string> QueryClient::call(std::string_view action, const QueryParams
   Error last{ErrorKind::kInternal, "no attempt made"};
   for (int attempt = 0; attempt < std::max(1, options_.retry.maxAttempts); ++attempt) {
     if (attempt > 0) {
-      const auto delay = jitteredDelay(options_.retry, attempt - 1);
+      const auto delay = backoffDelay(options_.retry, attempt - 1);
       spdlog::debug("{} {}: retry {} after {} ms: {}", options_.service, action, attempt,
                     delay.count(), last.message);
       options_.retry.sleep(delay);
@@ -240,7 +244,7 @@ Result<std::string> QueryClient::call(std::string_view action, const QueryParams
       return std::move(response->body);
     }
     last = toError(decodeQueryError(response->status, response->body), options_.service, action);
-    if (!retryable(last.kind)) {
+    if (!retryableAwsError(last.kind)) {
       return last;
     }
   }
