@@ -1,8 +1,7 @@
 #include "karpenter/aws/json_client.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "karpenter/aws/sigv4.hpp"
+#include "signed_exchange.hpp"
 
 namespace karpenter::aws {
 namespace {
@@ -86,52 +85,26 @@ Result<nlohmann::json> JsonClient::send(std::string_view method, std::string_vie
   std::string base = url->path == "/" ? "" : url->path;
   const std::string fullPath = base + std::string(path);
   headers.insert(headers.begin(), {"Host", url->authority});
-  Error last{ErrorKind::kInternal, "no attempt made"};
-  for (int attempt = 0; attempt < std::max(1, options_.retry.maxAttempts); ++attempt) {
-    if (attempt > 0) {
-      const auto delay = backoffDelay(options_.retry, attempt - 1);
-      spdlog::debug("{} {}: retry {} after {} ms: {}", options_.service, action, attempt,
-                    delay.count(), last.message);
-      options_.retry.sleep(delay);
-    }
-    auto credentials = credentials_->credentials();
-    if (!credentials) {
-      return credentials.error().withContext(options_.service + " " + std::string(action));
-    }
-    // The path is signed decoded: the signer percent-encodes it canonically.
-    SignableRequest signable{std::string(method), percentDecode(fullPath), "", headers, body};
-    SigningOptions signing{options_.signingRegion, options_.service, clock_()};
-    const SigningResult signature = signWithHeaders(signable, *credentials, signing);
-    HttpRequest request;
-    request.method = std::string(method);
-    request.url = url->scheme + "://" + url->authority + fullPath;
-    request.headers = headers;
-    request.headers.insert(request.headers.end(), signature.addedHeaders.begin(),
-                           signature.addedHeaders.end());
-    request.body = body;
-    auto response = http_->send(request);
-    if (!response) {
-      last = response.error();
-      continue;  // transport failures are retried like server faults
-    }
-    if (response->status >= 200 && response->status < 300) {
-      auto parsed = nlohmann::json::parse(response->body, nullptr, false);
-      if (parsed.is_discarded()) {
-        return Error{ErrorKind::kUnavailable,
-                     options_.service + " " + std::string(action) +
-                         ": the reply is not JSON: " + response->body.substr(0, 200)};
-      }
-      return parsed;
-    }
-    last = toError(
-        decodeJsonError(response->status, response->body, response->header("x-amzn-ErrorType"),
-                        response->header("x-amzn-RequestId")),
-        options_.service, action);
-    if (!retryableAwsError(last.kind)) {
-      return last;
-    }
+  // The path is signed decoded: the signer percent-encodes it canonically.
+  SignableRequest signable{std::string(method), percentDecode(fullPath), "", std::move(headers),
+                           body};
+  auto response = sendSigned(
+      {options_.service, options_.signingRegion, options_.retry, *credentials_, *http_, clock_},
+      action, signable, url->scheme + "://" + url->authority + fullPath,
+      [](const HttpResponse& reply) {
+        return decodeJsonError(reply.status, reply.body, reply.header("x-amzn-ErrorType"),
+                               reply.header("x-amzn-RequestId"));
+      });
+  if (!response) {
+    return response.error();
   }
-  return last;
+  auto parsed = nlohmann::json::parse(response->body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return Error{ErrorKind::kUnavailable,
+                 options_.service + " " + std::string(action) +
+                     ": the reply is not JSON: " + response->body.substr(0, 200)};
+  }
+  return parsed;
 }
 
 }  // namespace karpenter::aws

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "karpenter/aws/sigv4.hpp"
+#include "signed_exchange.hpp"
 #include "xml_json.hpp"
 
 namespace karpenter::aws {
@@ -207,48 +208,20 @@ Result<std::string> QueryClient::call(std::string_view action, const QueryParams
   if (!url) {
     return url.error().withContext(options_.service + " endpoint");
   }
-  const std::string body = params.encode(action, options_.version);
-  Error last{ErrorKind::kInternal, "no attempt made"};
-  for (int attempt = 0; attempt < std::max(1, options_.retry.maxAttempts); ++attempt) {
-    if (attempt > 0) {
-      const auto delay = backoffDelay(options_.retry, attempt - 1);
-      spdlog::debug("{} {}: retry {} after {} ms: {}", options_.service, action, attempt,
-                    delay.count(), last.message);
-      options_.retry.sleep(delay);
-    }
-    auto credentials = credentials_->credentials();
-    if (!credentials) {
-      return credentials.error().withContext(options_.service + " " + std::string(action));
-    }
-    SignableRequest signable{"POST",
-                             url->path,
-                             url->query,
-                             {{"Host", url->authority},
-                              {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                             body};
-    SigningOptions signing{options_.signingRegion, options_.service, clock_()};
-    const SigningResult signature = signWithHeaders(signable, *credentials, signing);
-    HttpRequest request;
-    request.method = "POST";
-    request.url = options_.endpoint;
-    request.headers = signable.headers;
-    request.headers.insert(request.headers.end(), signature.addedHeaders.begin(),
-                           signature.addedHeaders.end());
-    request.body = body;
-    auto response = http_->send(request);
-    if (!response) {
-      last = response.error();
-      continue;  // transport failures are retried like server faults
-    }
-    if (response->status >= 200 && response->status < 300) {
-      return std::move(response->body);
-    }
-    last = toError(decodeQueryError(response->status, response->body), options_.service, action);
-    if (!retryableAwsError(last.kind)) {
-      return last;
-    }
+  SignableRequest signable{"POST",
+                           url->path,
+                           url->query,
+                           {{"Host", url->authority},
+                            {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                           params.encode(action, options_.version)};
+  auto response = sendSigned(
+      {options_.service, options_.signingRegion, options_.retry, *credentials_, *http_, clock_},
+      action, signable, options_.endpoint,
+      [](const HttpResponse& reply) { return decodeQueryError(reply.status, reply.body); });
+  if (!response) {
+    return response.error();
   }
-  return last;
+  return std::move(response->body);
 }
 
 }  // namespace karpenter::aws

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "karpenter/api/well_known.hpp"
+#include "karpenter/cloudprovider/aws/nodeclass_network.hpp"
 #include "karpenter/util/time.hpp"
 
 namespace karpenter::cloudprovider::aws {
@@ -144,9 +145,7 @@ std::vector<Filter> imageFilters(const api::AMISelectorTerm& term) {
   if (!term.name.empty()) {
     filters.push_back({"name", {term.name}});
   }
-  for (const auto& [key, value] : term.tags) {
-    filters.push_back(value == "*" ? Filter{"tag-key", {key}} : Filter{"tag:" + key, {value}});
-  }
+  addTagFilters(term.tags, filters);
   filters.push_back({"state", {"available"}});
   return filters;
 }

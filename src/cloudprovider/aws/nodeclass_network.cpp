@@ -4,8 +4,6 @@
 #include <map>
 
 namespace karpenter::cloudprovider::aws {
-namespace {
-
 using karpenter::aws::Filter;
 
 void addTagFilters(const api::StringMap& tags, std::vector<Filter>& filters) {
@@ -17,8 +15,6 @@ void addTagFilters(const api::StringMap& tags, std::vector<Filter>& filters) {
     }
   }
 }
-
-}  // namespace
 
 std::vector<Filter> subnetFilters(const api::SubnetSelectorTerm& term) {
   std::vector<Filter> filters;

@@ -57,6 +57,15 @@ struct IamReply {
   LoopbackResponse response() const { return {200, "text/xml", render(doc)}; }
 };
 
+LoopbackResponse noSuchProfile(const std::string& name, const std::string& requestId) {
+  return iamError(404, "NoSuchEntity", "Instance Profile " + name + " cannot be found.", requestId);
+}
+
+LoopbackResponse noSuchRole(const std::string& name, const std::string& requestId) {
+  return iamError(404, "NoSuchEntity", "The role with name " + name + " cannot be found.",
+                  requestId);
+}
+
 std::string roleArn(const std::string& path, const std::string& name) {
   return std::string("arn:aws:iam::") + kAccount + ":role" + path + name;
 }
@@ -157,8 +166,7 @@ LoopbackResponse FakeIam::getInstanceProfile(const FormParams& params,
   const std::string name = param(params, "InstanceProfileName");
   auto it = profiles_.find(name);
   if (it == profiles_.end()) {
-    return iamError(404, "NoSuchEntity", "Instance Profile " + name + " cannot be found.",
-                    requestId);
+    return noSuchProfile(name, requestId);
   }
   return profileReply("GetInstanceProfile", it->second, requestId);
 }
@@ -194,8 +202,7 @@ LoopbackResponse FakeIam::deleteInstanceProfile(const FormParams& params,
   const std::string name = param(params, "InstanceProfileName");
   auto it = profiles_.find(name);
   if (it == profiles_.end()) {
-    return iamError(404, "NoSuchEntity", "Instance Profile " + name + " cannot be found.",
-                    requestId);
+    return noSuchProfile(name, requestId);
   }
   if (!it->second.roles.empty()) {
     return iamError(409, "DeleteConflict",
@@ -212,12 +219,10 @@ LoopbackResponse FakeIam::addRoleToInstanceProfile(const FormParams& params,
   const std::string role = param(params, "RoleName");
   auto it = profiles_.find(name);
   if (it == profiles_.end()) {
-    return iamError(404, "NoSuchEntity", "Instance Profile " + name + " cannot be found.",
-                    requestId);
+    return noSuchProfile(name, requestId);
   }
   if (!roles_.contains(role)) {
-    return iamError(404, "NoSuchEntity", "The role with name " + role + " cannot be found.",
-                    requestId);
+    return noSuchRole(role, requestId);
   }
   if (!it->second.roles.empty()) {
     return iamError(409, "LimitExceeded",
@@ -233,14 +238,12 @@ LoopbackResponse FakeIam::removeRoleFromInstanceProfile(const FormParams& params
   const std::string role = param(params, "RoleName");
   auto it = profiles_.find(name);
   if (it == profiles_.end()) {
-    return iamError(404, "NoSuchEntity", "Instance Profile " + name + " cannot be found.",
-                    requestId);
+    return noSuchProfile(name, requestId);
   }
   auto& roles = it->second.roles;
   auto found = std::find(roles.begin(), roles.end(), role);
   if (found == roles.end()) {
-    return iamError(404, "NoSuchEntity", "The role with name " + role + " cannot be found.",
-                    requestId);
+    return noSuchRole(role, requestId);
   }
   roles.erase(found);
   return IamReply("RemoveRoleFromInstanceProfile", requestId, false).response();
@@ -251,8 +254,7 @@ LoopbackResponse FakeIam::tagInstanceProfile(const FormParams& params,
   const std::string name = param(params, "InstanceProfileName");
   auto it = profiles_.find(name);
   if (it == profiles_.end()) {
-    return iamError(404, "NoSuchEntity", "Instance Profile " + name + " cannot be found.",
-                    requestId);
+    return noSuchProfile(name, requestId);
   }
   for (const auto& [key, value] : tagParams(params, "Tags.member")) {
     it->second.tags[key] = value;
@@ -264,8 +266,7 @@ LoopbackResponse FakeIam::getRole(const FormParams& params, const std::string& r
   const std::string name = param(params, "RoleName");
   auto it = roles_.find(name);
   if (it == roles_.end()) {
-    return iamError(404, "NoSuchEntity", "The role with name " + name + " cannot be found.",
-                    requestId);
+    return noSuchRole(name, requestId);
   }
   IamReply reply("GetRole", requestId, true);
   auto node = reply.result.append_child("Role");

@@ -8,6 +8,10 @@
 
 namespace karpenter::cloudprovider::aws {
 
+// Appends a selector term's tag filters: tag:<key>=<value>, or tag-key=<key> when the value is
+// "*" (any value). Shared by the subnet, security-group and AMI selectors.
+void addTagFilters(const api::StringMap& tags, std::vector<karpenter::aws::Filter>& filters);
+
 // The DescribeSubnets filters of one selector term (upstream pkg/providers/subnet): `id` ⇒
 // subnet-id; each tag ⇒ tag:<key>=<value>, or tag-key=<key> when the value is "*".
 std::vector<karpenter::aws::Filter> subnetFilters(const api::SubnetSelectorTerm& term);
