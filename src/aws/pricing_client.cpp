@@ -54,7 +54,7 @@ Result<nlohmann::json> PricingClient::call(std::string_view operation,
   Error last{ErrorKind::kInternal, "no attempt made"};
   for (int attempt = 0; attempt < std::max(1, retry_.maxAttempts); ++attempt) {
     if (attempt > 0) {
-      retry_.sleep(jitteredDelay(retry_, attempt - 1));
+      retry_.sleep(backoffDelay(retry_, attempt - 1));
     }
     auto credentials = credentials_->credentials();
     if (!credentials) {

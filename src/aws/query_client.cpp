@@ -7,7 +7,8 @@
 #include <pugixml.hpp>
 #include <spdlog/spdlog.h>
 
-#include "karpenter/aws/signed_request.hpp"
+#include "karpenter/aws/sigv4.hpp"
+#include "signed_exchange.hpp"
 #include "xml_json.hpp"
 
 namespace karpenter::aws {
@@ -17,13 +18,9 @@ bool endsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-bool retryable(ErrorKind kind) {
-  return kind == ErrorKind::kThrottled || kind == ErrorKind::kUnavailable;
-}
-
 }  // namespace
 
-std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt) {
+std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int attempt) {
   static std::mutex mutex;
   static std::mt19937_64 random{std::random_device{}()};
   const int64_t ceiling =
@@ -31,6 +28,18 @@ std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt) 
   std::lock_guard lock(mutex);
   return std::chrono::milliseconds(
       std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(random));
+}
+
+bool retryableAwsError(ErrorKind kind) {
+  return kind == ErrorKind::kThrottled || kind == ErrorKind::kUnavailable;
+}
+
+std::function<void(std::chrono::milliseconds)> sleepOrDefault(
+    std::function<void(std::chrono::milliseconds)> sleep) {
+  if (sleep) {
+    return sleep;
+  }
+  return [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
 }
 
 QueryParams& QueryParams::set(std::string name, std::string value) {
@@ -191,11 +200,7 @@ QueryClient::QueryClient(Options options, CredentialsProviderPtr credentials, Ht
       credentials_(std::move(credentials)),
       http_(std::move(http)),
       clock_(std::move(clock)) {
-  if (!options_.retry.sleep) {
-    options_.retry.sleep = [](std::chrono::milliseconds delay) {
-      std::this_thread::sleep_for(delay);
-    };
-  }
+  options_.retry.sleep = sleepOrDefault(std::move(options_.retry.sleep));
 }
 
 Result<std::string> QueryClient::call(std::string_view action, const QueryParams& params) const {
@@ -203,37 +208,20 @@ Result<std::string> QueryClient::call(std::string_view action, const QueryParams
   if (!url) {
     return url.error().withContext(options_.service + " endpoint");
   }
-  const std::string body = params.encode(action, options_.version);
-  Error last{ErrorKind::kInternal, "no attempt made"};
-  for (int attempt = 0; attempt < std::max(1, options_.retry.maxAttempts); ++attempt) {
-    if (attempt > 0) {
-      const auto delay = jitteredDelay(options_.retry, attempt - 1);
-      spdlog::debug("{} {}: retry {} after {} ms: {}", options_.service, action, attempt,
-                    delay.count(), last.message);
-      options_.retry.sleep(delay);
-    }
-    auto credentials = credentials_->credentials();
-    if (!credentials) {
-      return credentials.error().withContext(options_.service + " " + std::string(action));
-    }
-    const HttpRequest request =
-        signedPost(options_.endpoint, *url,
-                   {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}}, body,
-                   *credentials, {options_.signingRegion, options_.service, clock_()});
-    auto response = http_->send(request);
-    if (!response) {
-      last = response.error();
-      continue;  // transport failures are retried like server faults
-    }
-    if (response->status >= 200 && response->status < 300) {
-      return std::move(response->body);
-    }
-    last = toError(decodeQueryError(response->status, response->body), options_.service, action);
-    if (!retryable(last.kind)) {
-      return last;
-    }
+  SignableRequest signable{"POST",
+                           url->path,
+                           url->query,
+                           {{"Host", url->authority},
+                            {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                           params.encode(action, options_.version)};
+  auto response = sendSigned(
+      {options_.service, options_.signingRegion, options_.retry, *credentials_, *http_, clock_},
+      action, signable, options_.endpoint,
+      [](const HttpResponse& reply) { return decodeQueryError(reply.status, reply.body); });
+  if (!response) {
+    return response.error();
   }
-  return last;
+  return std::move(response->body);
 }
 
 }  // namespace karpenter::aws

@@ -52,8 +52,14 @@ struct RetryPolicy {
   std::function<void(std::chrono::milliseconds)> sleep;
 };
 
-// The wait before retry `attempt` (0-based) under `policy`; shared by every protocol's client.
-std::chrono::milliseconds jitteredDelay(const RetryPolicy& policy, int attempt);
+// The wait before retry `attempt` (0-based) under `policy`: full jitter over
+// min(max, base·2^attempt). Shared by every protocol client.
+std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int attempt);
+// Throttling and server faults (kThrottled, kUnavailable) are worth another attempt.
+bool retryableAwsError(ErrorKind kind);
+// `sleep`, or std::this_thread::sleep_for when it is empty.
+std::function<void(std::chrono::milliseconds)> sleepOrDefault(
+    std::function<void(std::chrono::milliseconds)> sleep);
 
 // An AWS error as the service reported it.
 struct AwsErrorDetail {
