@@ -66,7 +66,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     http::request<http::string_body> request = parser_->release();
     RestRequest rest{std::string(request.method_string()), std::string(request.target()),
-                     std::string(request[http::field::content_type]), request.body()};
+                     std::string(request[http::field::content_type]),
+                     std::string(request[http::field::user_agent]), request.body()};
     auto routed = routeRequest(store_, rest);
     if (auto* response = std::get_if<RestResponse>(&routed)) {
       return sendResponse(*response, request.version(), request.keep_alive());
