@@ -193,15 +193,21 @@ ApiResult<ApplyResult> Store::apply(const Gvr& gvr, const std::string& ns, const
                           [&](const ManagedEntry& entry) { return entry.sameOwner(applier); });
   if (own != entries.end()) {
     // Fields this manager applied before and dropped now go, unless someone else holds them.
-    for (auto it = own->fields.rbegin(); it != own->fields.rend(); ++it) {
-      if (applier.fields.contains(*it)) {
+    // Parents sort before their children; once a parent goes, its children go with it.
+    std::vector<FieldPath> removed;
+    for (const FieldPath& path : own->fields) {
+      const bool underRemoved = std::any_of(removed.begin(), removed.end(), [&](const FieldPath& r) {
+        return r.size() < path.size() && std::equal(r.begin(), r.end(), path.begin());
+      });
+      if (underRemoved || applier.fields.contains(path)) {
         continue;
       }
       const bool shared = std::any_of(entries.begin(), entries.end(), [&](const ManagedEntry& e) {
-        return !e.sameOwner(applier) && ownsAtOrBelow(e, *it);
+        return !e.sameOwner(applier) && ownsAtOrBelow(e, path);
       });
       if (!shared) {
-        removeField(object, *it);
+        removeField(object, path);
+        removed.push_back(path);
       }
     }
     own->fields = applier.fields;
