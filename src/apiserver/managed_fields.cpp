@@ -12,11 +12,16 @@ using FieldMap = std::map<FieldPath, const json*>;
 
 // Metadata the server owns; never part of anyone's field set (fieldmanager's stripMeta).
 bool serverOwnedMetadata(const std::string& key) {
-  static const std::set<std::string, std::less<>> kKeys = {
-      "name",       "namespace",         "uid",
-      "generation", "creationTimestamp", "resourceVersion",
-      "selfLink",   "managedFields",     "deletionTimestamp",
-      "deletionGracePeriodSeconds"};
+  static const std::set<std::string, std::less<>> kKeys = {"name",
+                                                           "namespace",
+                                                           "uid",
+                                                           "generation",
+                                                           "creationTimestamp",
+                                                           "resourceVersion",
+                                                           "selfLink",
+                                                           "managedFields",
+                                                           "deletionTimestamp",
+                                                           "deletionGracePeriodSeconds"};
   return kKeys.contains(key);
 }
 
@@ -28,8 +33,8 @@ json keyOf(const json& element, const ListRule& rule) {
   return json{{rule.key, element[rule.key]}};
 }
 
-void walk(std::string_view kind, const json& value, const std::string& schemaPath,
-          FieldPath& path, FieldMap& out) {
+void walk(std::string_view kind, const json& value, const std::string& schemaPath, FieldPath& path,
+          FieldMap& out) {
   if (value.is_object()) {
     if (value.empty()) {
       out[path] = &value;

@@ -43,10 +43,9 @@ void addPodSpec(Table& table, const std::string& prefix) {
 
 std::map<std::string, Table, std::less<>> buildTables() {
   std::map<std::string, Table, std::less<>> tables;
-  for (const char* kind :
-       {"Pod", "Node", "Namespace", "Event", "PersistentVolume", "PersistentVolumeClaim",
-        "DaemonSet", "PodDisruptionBudget", "StorageClass", "Lease", "NodePool", "NodeClaim",
-        "EC2NodeClass"}) {
+  for (const char* kind : {"Pod", "Node", "Namespace", "Event", "PersistentVolume",
+                           "PersistentVolumeClaim", "DaemonSet", "PodDisruptionBudget",
+                           "StorageClass", "Lease", "NodePool", "NodeClaim", "EC2NodeClass"}) {
     addObjectMeta(tables[kind], "");
   }
   Table& pod = tables["Pod"];

@@ -277,8 +277,12 @@ ApiResult<nlohmann::json> updateLocked(Store::State& state, size_t index, const 
   }
   if (!fieldManager.empty()) {
     recordUpdate(info.kind, &old, updated,
-                 {fieldManager, "Update", info.apiVersion(), state.now(),
-                  sub == Subresource::kStatus ? "status" : "", {}});
+                 {fieldManager,
+                  "Update",
+                  info.apiVersion(),
+                  state.now(),
+                  sub == Subresource::kStatus ? "status" : "",
+                  {}});
   }
   updated["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"];
   if (updated == old) {

@@ -115,7 +115,8 @@ ApiResult<ApplyResult> Store::apply(const Gvr& gvr, const std::string& ns, const
   if (!config.is_object() || (config.contains("metadata") && !config["metadata"].is_object())) {
     return badRequest("the applied configuration must be an object");
   }
-  if (config.value("apiVersion", "") != info.apiVersion() || config.value("kind", "") != info.kind) {
+  if (config.value("apiVersion", "") != info.apiVersion() ||
+      config.value("kind", "") != info.kind) {
     return badRequest("the applied configuration's apiVersion and kind (" +
                       config.value("apiVersion", "") + ", " + config.value("kind", "") +
                       ") must be those of the resource (" + info.apiVersion() + ", " + info.kind +
@@ -123,7 +124,8 @@ ApiResult<ApplyResult> Store::apply(const Gvr& gvr, const std::string& ns, const
   }
   json applied = config;
   json& metadata = applied["metadata"];
-  if (const std::string bodyName = metadata.value("name", ""); !bodyName.empty() && bodyName != name) {
+  if (const std::string bodyName = metadata.value("name", "");
+      !bodyName.empty() && bodyName != name) {
     return badRequest("the name of the object (" + bodyName +
                       ") does not match the name on the URL (" + name + ")");
   }
@@ -140,8 +142,8 @@ ApiResult<ApplyResult> Store::apply(const Gvr& gvr, const std::string& ns, const
                {"status", applied.value("status", json::object())}};
   }
   const auto appliedFields = collectFields(info.kind, applied, scope);
-  ManagedEntry applier{options.fieldManager, "Apply",  info.apiVersion(),
-                       state_->now(),        status ? "status" : "", {}};
+  ManagedEntry applier{options.fieldManager,   "Apply", info.apiVersion(), state_->now(),
+                       status ? "status" : "", {}};
   for (const auto& [path, value] : appliedFields) {
     applier.fields.insert(path);
   }
@@ -196,9 +198,10 @@ ApiResult<ApplyResult> Store::apply(const Gvr& gvr, const std::string& ns, const
     // Parents sort before their children; once a parent goes, its children go with it.
     std::vector<FieldPath> removed;
     for (const FieldPath& path : own->fields) {
-      const bool underRemoved = std::any_of(removed.begin(), removed.end(), [&](const FieldPath& r) {
-        return r.size() < path.size() && std::equal(r.begin(), r.end(), path.begin());
-      });
+      const bool underRemoved =
+          std::any_of(removed.begin(), removed.end(), [&](const FieldPath& r) {
+            return r.size() < path.size() && std::equal(r.begin(), r.end(), path.begin());
+          });
       if (underRemoved || applier.fields.contains(path)) {
         continue;
       }

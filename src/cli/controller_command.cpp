@@ -1,8 +1,8 @@
 #include <atomic>
 #include <iostream>
-#include <unistd.h>
 #include <memory>
 #include <tuple>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 

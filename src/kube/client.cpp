@@ -260,9 +260,8 @@ Result<json> HttpKubeClient::apply(const ResourceRef& ref, const json& object,
     return invalidError("apply " + resourcePath(ref) + ": a field manager is required");
   }
   // JSON is YAML, so the object goes as it is.
-  const std::string target =
-      resourcePath(ref) + query({{"fieldManager", options.fieldManager},
-                                 {"force", options.force ? "true" : ""}});
+  const std::string target = resourcePath(ref) + query({{"fieldManager", options.fieldManager},
+                                                        {"force", options.force ? "true" : ""}});
   return impl_->call("PATCH", target, &object, "application/apply-patch+yaml");
 }
 

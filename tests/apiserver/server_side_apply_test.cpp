@@ -50,8 +50,8 @@ class ServerSideApplyTest : public ::testing::Test {
 };
 
 TEST_F(ServerSideApplyTest, ApplyCreatesAndRecordsTheAppliersFields) {
-  auto created = apply(lease({{"holderIdentity", "a"}, {"leaseDurationSeconds", 15}}, {{"x", "1"}}),
-                       "mgr-a");
+  auto created =
+      apply(lease({{"holderIdentity", "a"}, {"leaseDurationSeconds", 15}}, {{"x", "1"}}), "mgr-a");
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_TRUE(created->created);
   const json entry = entryOf(created->object, "mgr-a");
@@ -59,15 +59,14 @@ TEST_F(ServerSideApplyTest, ApplyCreatesAndRecordsTheAppliersFields) {
   EXPECT_EQ(entry["apiVersion"], "coordination.k8s.io/v1");
   EXPECT_EQ(entry["fieldsType"], "FieldsV1");
   EXPECT_EQ(entry["time"], "2023-11-14T22:13:20Z");
-  EXPECT_EQ(entry["fieldsV1"],
-            json::parse(R"({"f:metadata":{"f:labels":{"f:x":{}}},
+  EXPECT_EQ(entry["fieldsV1"], json::parse(R"({"f:metadata":{"f:labels":{"f:x":{}}},
                             "f:spec":{"f:holderIdentity":{},"f:leaseDurationSeconds":{}}})"));
   EXPECT_EQ(created->object["metadata"]["uid"].get<std::string>().size(), 36u);
 
   // The same configuration again changes nothing: no new resourceVersion.
   const std::string rv = created->object["metadata"]["resourceVersion"];
-  auto again = apply(lease({{"holderIdentity", "a"}, {"leaseDurationSeconds", 15}}, {{"x", "1"}}),
-                     "mgr-a");
+  auto again =
+      apply(lease({{"holderIdentity", "a"}, {"leaseDurationSeconds", 15}}, {{"x", "1"}}), "mgr-a");
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->object["metadata"]["resourceVersion"], rv);
@@ -90,10 +89,11 @@ TEST_F(ServerSideApplyTest, ConflictWithAnotherApplierUnlessForced) {
   // Same value: co-owned, no conflict.
   auto shared = apply(lease({{"leaseDurationSeconds", 15}}), "mgr-b");
   ASSERT_TRUE(shared.ok()) << shared.error().message;
-  EXPECT_TRUE(entryOf(shared->object, "mgr-b")["fieldsV1"]["f:spec"].contains(
-      "f:leaseDurationSeconds"));
+  EXPECT_TRUE(
+      entryOf(shared->object, "mgr-b")["fieldsV1"]["f:spec"].contains("f:leaseDurationSeconds"));
 
-  auto forced = apply(lease({{"holderIdentity", "b"}, {"leaseDurationSeconds", 15}}), "mgr-b", true);
+  auto forced =
+      apply(lease({{"holderIdentity", "b"}, {"leaseDurationSeconds", 15}}), "mgr-b", true);
   ASSERT_TRUE(forced.ok()) << forced.error().message;
   EXPECT_EQ(forced->object["spec"]["holderIdentity"], "b");
   EXPECT_EQ(entryOf(forced->object, "mgr-a")["fieldsV1"],
@@ -111,11 +111,11 @@ TEST_F(ServerSideApplyTest, SeveralConflictsAreGroupedByManager) {
 }
 
 TEST_F(ServerSideApplyTest, FieldsDroppedFromTheConfigGoUnlessSomeoneElseOwnsThem) {
-  ASSERT_TRUE(apply(lease({{"holderIdentity", "a"}, {"leaseDurationSeconds", 15},
-                           {"leaseTransitions", 1}},
-                          {{"x", "1"}, {"y", "2"}}),
-                    "mgr-a")
-                  .ok());
+  ASSERT_TRUE(
+      apply(lease({{"holderIdentity", "a"}, {"leaseDurationSeconds", 15}, {"leaseTransitions", 1}},
+                  {{"x", "1"}, {"y", "2"}}),
+            "mgr-a")
+          .ok());
   ASSERT_TRUE(apply(lease({{"leaseTransitions", 1}}), "mgr-b").ok());
   auto shrunk = apply(lease({{"holderIdentity", "a"}}, {{"x", "1"}}), "mgr-a");
   ASSERT_TRUE(shrunk.ok()) << shrunk.error().message;
@@ -156,9 +156,10 @@ TEST_F(ServerSideApplyTest, ContainersAreKeyedByNameInFieldsAndConflicts) {
                 {"spec", {{"containers", std::move(containers)}}},
                 {"status", {{"phase", "Running"}}}};
   };
-  auto created = store_.apply(kPods, "default", "p",
-                              pod({{{"name", "a"}, {"image", "a:1"}}, {{"name", "b"}, {"image", "b:1"}}}),
-                              {"mgr-a", false});
+  auto created =
+      store_.apply(kPods, "default", "p",
+                   pod({{{"name", "a"}, {"image", "a:1"}}, {{"name", "b"}, {"image", "b:1"}}}),
+                   {"mgr-a", false});
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_FALSE(entryOf(created->object, "mgr-a")["fieldsV1"].contains("f:status"));
   EXPECT_EQ(entryOf(created->object, "mgr-a")["fieldsV1"]["f:spec"]["f:containers"],

@@ -39,8 +39,9 @@ class StrategicMergeTest : public ::testing::Test {
 };
 
 TEST_F(StrategicMergeTest, ContainersMergeByNameWhereAMergePatchWouldReplace) {
-  auto patched = patchPod({{"containers", {container("a", "a:1"), container("b", "b:1")}}},
-                          {{"spec", {{"containers", {container("b", "b:2"), container("c", "c:1")}}}}});
+  auto patched =
+      patchPod({{"containers", {container("a", "a:1"), container("b", "b:1")}}},
+               {{"spec", {{"containers", {container("b", "b:2"), container("c", "c:1")}}}}});
   ASSERT_TRUE(patched.ok()) << patched.error().message;
   EXPECT_EQ((*patched)["spec"]["containers"],
             json({container("a", "a:1"), container("b", "b:2"), container("c", "c:1")}));
@@ -57,12 +58,11 @@ TEST_F(StrategicMergeTest, NestedListsMergeByTheirOwnKeys) {
                   {"image", "a:1"},
                   {"ports", {{{"containerPort", 80}, {"name", "http"}}}},
                   {"env", {{{"name", "X"}, {"value", "1"}}, {{"name", "Y"}, {"value", "2"}}}}}}}};
-  auto patched = patchPod(
-      spec, {{"spec",
-              {{"containers",
-                {{{"name", "a"},
-                  {"ports", {{{"containerPort", 443}, {"name", "https"}}}},
-                  {"env", {{{"name", "Y"}, {"value", "3"}}}}}}}}}});
+  auto patched = patchPod(spec, {{"spec",
+                                  {{"containers",
+                                    {{{"name", "a"},
+                                      {"ports", {{{"containerPort", 443}, {"name", "https"}}}},
+                                      {"env", {{{"name", "Y"}, {"value", "3"}}}}}}}}}});
   ASSERT_TRUE(patched.ok()) << patched.error().message;
   const json& a = (*patched)["spec"]["containers"][0];
   EXPECT_EQ(a["image"], "a:1");
@@ -72,15 +72,14 @@ TEST_F(StrategicMergeTest, NestedListsMergeByTheirOwnKeys) {
 }
 
 TEST_F(StrategicMergeTest, PatchDeleteAndReplaceDirectivesInLists) {
-  auto deleted =
-      patchPod({{"containers", {container("a", "a:1"), container("b", "b:1")}}},
-               {{"spec", {{"containers", {{{"name", "a"}, {"$patch", "delete"}}}}}}});
+  auto deleted = patchPod({{"containers", {container("a", "a:1"), container("b", "b:1")}}},
+                          {{"spec", {{"containers", {{{"name", "a"}, {"$patch", "delete"}}}}}}});
   ASSERT_TRUE(deleted.ok()) << deleted.error().message;
   EXPECT_EQ((*deleted)["spec"]["containers"], json({container("b", "b:1")}));
 
-  auto replaced = store_.patch(
-      kPods, "default", "p", PatchType::kStrategicMerge,
-      {{"spec", {{"containers", {container("x", "x:1"), {{"$patch", "replace"}}}}}}});
+  auto replaced =
+      store_.patch(kPods, "default", "p", PatchType::kStrategicMerge,
+                   {{"spec", {{"containers", {container("x", "x:1"), {{"$patch", "replace"}}}}}}});
   ASSERT_TRUE(replaced.ok()) << replaced.error().message;
   EXPECT_EQ((*replaced)["spec"]["containers"], json({container("x", "x:1")}));
 }
@@ -128,17 +127,16 @@ TEST_F(StrategicMergeTest, SetElementOrderOrdersTheMergedList) {
                             {{"$setElementOrder/containers", {{{"name", "b"}}, {{"name", "a"}}}},
                              {"containers", {container("a", "a:2")}}}}});
   ASSERT_TRUE(patched.ok()) << patched.error().message;
-  EXPECT_EQ((*patched)["spec"]["containers"],
-            json({container("b", "b:1"), container("a", "a:2")}));
+  EXPECT_EQ((*patched)["spec"]["containers"], json({container("b", "b:1"), container("a", "a:2")}));
   EXPECT_FALSE((*patched)["spec"].contains("$setElementOrder/containers"));
 }
 
 TEST_F(StrategicMergeTest, ServerOnlyElementsKeepTheirPlaceUnderSetElementOrder) {
-  auto patched =
-      patchPod({{"containers", {container("a", "a:1"), container("b", "b:1"), container("c", "c:1")}}},
-               {{"spec",
-                 {{"$setElementOrder/containers", {{{"name", "c"}}, {{"name", "a"}}}},
-                  {"containers", {container("a", "a:2")}}}}});
+  auto patched = patchPod(
+      {{"containers", {container("a", "a:1"), container("b", "b:1"), container("c", "c:1")}}},
+      {{"spec",
+        {{"$setElementOrder/containers", {{{"name", "c"}}, {{"name", "a"}}}},
+         {"containers", {container("a", "a:2")}}}}});
   ASSERT_TRUE(patched.ok()) << patched.error().message;
   // b was only on the server, between a and c: it stays ahead of c.
   EXPECT_EQ((*patched)["spec"]["containers"],
@@ -146,38 +144,37 @@ TEST_F(StrategicMergeTest, ServerOnlyElementsKeepTheirPlaceUnderSetElementOrder)
 }
 
 TEST_F(StrategicMergeTest, RetainKeysDropsTheOtherVolumeSource) {
-  auto patched = patchPod(
-      {{"containers", {container("a", "a:1")}},
-       {"volumes", {{{"name", "v"}, {"emptyDir", json::object()}}}}},
-      {{"spec",
-        {{"volumes",
-          {{{"name", "v"},
-            {"hostPath", {{"path", "/x"}}},
-            {"$retainKeys", {"name", "hostPath"}}}}}}}});
+  auto patched = patchPod({{"containers", {container("a", "a:1")}},
+                           {"volumes", {{{"name", "v"}, {"emptyDir", json::object()}}}}},
+                          {{"spec",
+                            {{"volumes",
+                              {{{"name", "v"},
+                                {"hostPath", {{"path", "/x"}}},
+                                {"$retainKeys", {"name", "hostPath"}}}}}}}});
   ASSERT_TRUE(patched.ok()) << patched.error().message;
   EXPECT_EQ((*patched)["spec"]["volumes"], json({{{"name", "v"}, {"hostPath", {{"path", "/x"}}}}}));
 }
 
 TEST_F(StrategicMergeTest, NodeTaintsReplaceWhileConditionsMergeByType) {
-  json node = {{"metadata", {{"name", "n"}}},
-               {"spec",
-                {{"taints",
-                  {{{"key", "k1"}, {"effect", "NoSchedule"}},
-                   {{"key", "k2"}, {"effect", "NoSchedule"}}}}}},
-               {"status",
-                {{"conditions",
-                  {{{"type", "Ready"}, {"status", "False"}},
-                   {{"type", "MemoryPressure"}, {"status", "False"}}}}}}};
+  json node = {
+      {"metadata", {{"name", "n"}}},
+      {"spec",
+       {{"taints",
+         {{{"key", "k1"}, {"effect", "NoSchedule"}}, {{"key", "k2"}, {"effect", "NoSchedule"}}}}}},
+      {"status",
+       {{"conditions",
+         {{{"type", "Ready"}, {"status", "False"}},
+          {{"type", "MemoryPressure"}, {"status", "False"}}}}}}};
   ASSERT_TRUE(store_.create(kNodes, "", node).ok());
-  auto taints = store_.patch(
-      kNodes, "", "n", PatchType::kStrategicMerge,
-      {{"spec", {{"taints", {{{"key", "k3"}, {"effect", "NoExecute"}}}}}}});
+  auto taints = store_.patch(kNodes, "", "n", PatchType::kStrategicMerge,
+                             {{"spec", {{"taints", {{{"key", "k3"}, {"effect", "NoExecute"}}}}}}});
   ASSERT_TRUE(taints.ok()) << taints.error().message;
   EXPECT_EQ((*taints)["spec"]["taints"], json({{{"key", "k3"}, {"effect", "NoExecute"}}}));
 
-  auto status = store_.patch(kNodes, "", "n", PatchType::kStrategicMerge,
-                             {{"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}},
-                             Subresource::kStatus);
+  auto status =
+      store_.patch(kNodes, "", "n", PatchType::kStrategicMerge,
+                   {{"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}},
+                   Subresource::kStatus);
   ASSERT_TRUE(status.ok()) << status.error().message;
   EXPECT_EQ((*status)["status"]["conditions"],
             json({{{"type", "Ready"}, {"status", "True"}},
@@ -201,9 +198,10 @@ TEST_F(StrategicMergeTest, DaemonSetTemplateContainersMergeByName) {
 }
 
 TEST_F(StrategicMergeTest, ErrorsAreBadRequests) {
-  ASSERT_TRUE(store_.create(kPods, "default",
-                            {{"metadata", {{"name", "p"}}},
-                             {"spec", {{"containers", {container("a", "a:1")}}}}})
+  ASSERT_TRUE(store_
+                  .create(kPods, "default",
+                          {{"metadata", {{"name", "p"}}},
+                           {"spec", {{"containers", {container("a", "a:1")}}}}})
                   .ok());
   auto noKey = store_.patch(kPods, "default", "p", PatchType::kStrategicMerge,
                             {{"spec", {{"containers", {{{"image", "x"}}}}}}});
@@ -231,8 +229,9 @@ TEST_F(StrategicMergeTest, CustomResourcesRefuseStrategicMergeWith415) {
             "the body of the request was in an unknown format - accepted media types include: "
             "application/json-patch+json, application/merge-patch+json, "
             "application/apply-patch+yaml");
-  EXPECT_TRUE(store_.patch(kNodePools, "", "np", PatchType::kMerge,
-                           {{"metadata", {{"labels", {{"a", "b"}}}}}})
+  EXPECT_TRUE(store_
+                  .patch(kNodePools, "", "np", PatchType::kMerge,
+                         {{"metadata", {{"labels", {{"a", "b"}}}}}})
                   .ok());
 }
 

@@ -61,5 +61,46 @@ TEST(ApiserverCommand, ServesPreloadedObjectsThroughItsKubeconfigAndStopsOnSigte
   std::filesystem::remove(kubeconfig);
 }
 
+// --tls: HTTPS with a generated CA that the written kubeconfig carries as
+// certificate-authority-data, so a client verifies the server with nothing else.
+TEST(ApiserverCommand, TlsFlagServesHttpsTrustedThroughTheKubeconfig) {
+  const std::string kubeconfig = (std::filesystem::temp_directory_path() /
+                                  ("karpenter-apiserver-tls-" + std::to_string(getpid())))
+                                     .string();
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    execl(KARPENTER_BINARY, KARPENTER_BINARY, "apiserver", "--tls", "--kubeconfig-out",
+          kubeconfig.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::FILE* stream = fdopen(out[0], "r");
+  char line[256] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, stream), nullptr) << "the apiserver printed no URL";
+  EXPECT_EQ(std::string(line).rfind("https://127.0.0.1:", 0), 0u) << line;
+
+  auto config = kube::loadKubeconfig(kubeconfig);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_NE(config->caData.find("BEGIN CERTIFICATE"), std::string::npos);
+  kube::HttpKubeClient client(*config, {.maxRetries = 0});
+  auto pods = client.list({.resource = "pods"}, {});
+  EXPECT_TRUE(pods) << pods.error().message;
+  kube::RestConfig untrusted = *config;
+  untrusted.caData.clear();
+  EXPECT_FALSE(kube::HttpKubeClient(untrusted, {.maxRetries = 0}).list({.resource = "pods"}, {}));
+
+  kill(child, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::fclose(stream);
+  std::filesystem::remove(kubeconfig);
+}
+
 }  // namespace
 }  // namespace karpenter::cli

@@ -51,9 +51,9 @@ TEST(ControllerLeadershipIntegrationTest, ExitsNonZeroWhenTheLeaseIsTakenAway) {
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
     execl(KARPENTER_BINARY, KARPENTER_BINARY, "controller", "--kubeconfig", kubeconfig.c_str(),
-          "--disable-webhook", "--disable-extender", "--metrics-port", "0",
-          "--health-probe-port", "0", "--leader-election-namespace", "default", "--log-format",
-          "text", static_cast<char*>(nullptr));
+          "--disable-webhook", "--disable-extender", "--metrics-port", "0", "--health-probe-port",
+          "0", "--leader-election-namespace", "default", "--log-format", "text",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   auto reap = [&](int* status) { return waitpid(child, status, WNOHANG) == child; };

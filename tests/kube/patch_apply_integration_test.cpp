@@ -14,7 +14,8 @@ namespace {
 using nlohmann::json;
 
 const ResourceRef kPods{.resource = "pods", .nameSpace = "default"};
-const ResourceRef kLeases{.group = "coordination.k8s.io", .resource = "leases", .nameSpace = "default"};
+const ResourceRef kLeases{
+    .group = "coordination.k8s.io", .resource = "leases", .nameSpace = "default"};
 
 class PatchApplyIntegrationTest : public ::testing::Test {
  protected:
