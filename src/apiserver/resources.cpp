@@ -16,9 +16,9 @@ std::vector<ResourceInfo> servedResources() {
       {"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, {"pdb"}},
       {"storage.k8s.io", "v1", "storageclasses", "StorageClass", false, false, {"sc"}},
       {"coordination.k8s.io", "v1", "leases", "Lease", true, false, {}},
-      {"karpenter.sh", "v1", "nodepools", "NodePool", false, true, {}},
-      {"karpenter.sh", "v1", "nodeclaims", "NodeClaim", false, true, {}},
-      {"karpenter.k8s.aws", "v1", "ec2nodeclasses", "EC2NodeClass", false, true, {"ec2nc"}},
+      {"karpenter.sh", "v1", "nodepools", "NodePool", false, true, {}, true},
+      {"karpenter.sh", "v1", "nodeclaims", "NodeClaim", false, true, {}, true},
+      {"karpenter.k8s.aws", "v1", "ec2nodeclasses", "EC2NodeClass", false, true, {"ec2nc"}, true},
   };
 }
 

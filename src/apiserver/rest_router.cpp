@@ -4,6 +4,8 @@
 #include <map>
 #include <vector>
 
+#include "karpenter/api/yaml.hpp"
+
 namespace karpenter::apiserver {
 namespace {
 
@@ -43,6 +45,29 @@ RestResponse fromResult(const ApiResult<nlohmann::json>& result, int okStatus = 
 
 RestResponse fromError(const ApiError& error) {
   return {error.code, error.toStatus()};
+}
+
+// PATCH application/apply-patch+yaml: the body is YAML (JSON being YAML too), one document.
+RestResponse routeApply(Store& store, const Gvr& gvr, const std::string& ns,
+                        const std::string& name, Subresource subresource,
+                        std::map<std::string, std::string>& query, const std::string& body) {
+  auto documents = api::parseManifests(body, "apply patch");
+  if (!documents) {
+    return fromError(badRequest("error decoding YAML: " + documents.error().message));
+  }
+  if (documents->size() != 1 || !(*documents)[0].is_object()) {
+    return fromError(badRequest("an apply patch must hold exactly one object"));
+  }
+  const std::string force = query["force"];
+  if (!force.empty() && force != "true" && force != "false") {
+    return fromError(badRequest("force: want true or false, got \"" + force + "\""));
+  }
+  ApplyOptions options{query["fieldManager"], force == "true"};
+  auto applied = store.apply(gvr, ns, name, (*documents)[0], options, subresource);
+  if (!applied) {
+    return fromError(applied.error());
+  }
+  return {applied->created ? 201 : 200, std::move(applied->object)};
 }
 
 }  // namespace
@@ -109,6 +134,22 @@ std::variant<RestResponse, WatchRequest> routeRequest(Store& store, const RestRe
                       nlohmann::json::object()}
                  .toStatus()};
   }
+  const std::string contentType = request.contentType.substr(0, request.contentType.find(';'));
+  const Subresource subresource = sub == "status" ? Subresource::kStatus : Subresource::kMain;
+  if (request.method == "PATCH" && !name.empty() && contentType == "application/apply-patch+yaml" &&
+      (sub.empty() || sub == "status")) {
+    return routeApply(store, gvr, ns, name, subresource, query, request.body);
+  }
+  // Who a write is recorded for in managedFields: ?fieldManager=, else the User-Agent's product
+  // token, as upstream's fieldmanager does.
+  std::string manager = query["fieldManager"];
+  if (manager.empty()) {
+    manager = request.userAgent.substr(0, request.userAgent.find('/'));
+  }
+  if (manager.empty()) {
+    manager = "unknown";
+  }
+  manager = manager.substr(0, 128);
   nlohmann::json body;
   if (!request.body.empty()) {
     body = nlohmann::json::parse(request.body, nullptr, false);
@@ -116,7 +157,6 @@ std::variant<RestResponse, WatchRequest> routeRequest(Store& store, const RestRe
       return fromError(badRequest("the request body is not valid JSON"));
     }
   }
-  const Subresource subresource = sub == "status" ? Subresource::kStatus : Subresource::kMain;
   if (!sub.empty() && sub != "status" &&
       !(gvr.group.empty() && gvr.resource == "pods" && (sub == "eviction" || sub == "binding"))) {
     return RestResponse{
@@ -147,7 +187,7 @@ std::variant<RestResponse, WatchRequest> routeRequest(Store& store, const RestRe
       return fromResult(store.list(gvr, ns, options));
     }
     if (request.method == "POST") {
-      return fromResult(store.create(gvr, ns, std::move(body)), 201);
+      return fromResult(store.create(gvr, ns, std::move(body), manager), 201);
     }
     return fromError(methodNotSupported(gvr.resource, request.method));
   }
@@ -155,19 +195,26 @@ std::variant<RestResponse, WatchRequest> routeRequest(Store& store, const RestRe
     return fromResult(store.get(gvr, ns, name));
   }
   if (request.method == "PUT") {
-    return fromResult(store.update(gvr, ns, name, std::move(body), subresource));
+    return fromResult(store.update(gvr, ns, name, std::move(body), subresource, manager));
   }
   if (request.method == "PATCH") {
-    const std::string type = request.contentType.substr(0, request.contentType.find(';'));
     PatchType patchType = PatchType::kMerge;
-    if (type == "application/json-patch+json") {
+    if (contentType == "application/json-patch+json") {
       patchType = PatchType::kJson;
-    } else if (type == "application/strategic-merge-patch+json") {
+    } else if (contentType == "application/strategic-merge-patch+json") {
       patchType = PatchType::kStrategicMerge;
-    } else if (type != "application/merge-patch+json") {
-      return fromError(unsupportedMediaType(type));
+    } else if (contentType != "application/merge-patch+json") {
+      return fromError(unsupportedMediaType(
+          {"application/json-patch+json", "application/merge-patch+json",
+           "application/apply-patch+yaml", "application/strategic-merge-patch+json"}));
     }
-    return fromResult(store.patch(gvr, ns, name, patchType, body, subresource));
+    if (!query["force"].empty()) {
+      return fromError(ApiError{422, "Invalid",
+                                "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may "
+                                "not be specified for non-apply patch",
+                                nlohmann::json::object()});
+    }
+    return fromResult(store.patch(gvr, ns, name, patchType, body, subresource, manager));
   }
   if (request.method == "DELETE") {
     DeleteOptions options;

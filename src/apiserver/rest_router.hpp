@@ -16,6 +16,7 @@ struct RestRequest {
   std::string method;  // GET, POST, PUT, PATCH, DELETE
   std::string target;  // path and query, percent-encoded
   std::string contentType;
+  std::string userAgent;
   std::string body;
 };
 

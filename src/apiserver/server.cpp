@@ -6,11 +6,14 @@
 #include <deque>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include "../server/tcp_listener.hpp"
@@ -22,7 +25,9 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr std::chrono::seconds kIoTimeout{30};
 constexpr uint64_t kBodyLimit = 3 * 1024 * 1024;  // upstream's request size limit
@@ -35,24 +40,43 @@ void fail(beast::error_code ec, const char* what) {
   spdlog::debug("apiserver {}: {}", what, ec.message());
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection, plain (beast::tcp_stream) or TLS (TlsStream).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+
  public:
-  Session(tcp::socket&& socket, Store& store, const Server::Options& options)
-      : stream_(std::move(socket)),
+  template <class... TlsContext>
+  Session(tcp::socket&& socket, Store& store, const Server::Options& options,
+          TlsContext&... context)
+      : stream_(std::move(socket), context...),
         store_(store),
         options_(options),
         watchTimer_(stream_.get_executor()) {}
 
   void run() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::doRead, shared_from_this()));
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (kTls) {
+        beast::get_lowest_layer(self->stream_).expires_after(kIoTimeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) {
+            return fail(ec, "tls handshake");
+          }
+          self->doRead();
+        });
+      } else {
+        self->doRead();
+      }
+    });
   }
 
  private:
   void doRead() {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
-    stream_.expires_after(kIoTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIoTimeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::onRead, shared_from_this()));
   }
@@ -66,7 +90,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     http::request<http::string_body> request = parser_->release();
     RestRequest rest{std::string(request.method_string()), std::string(request.target()),
-                     std::string(request[http::field::content_type]), request.body()};
+                     std::string(request[http::field::content_type]),
+                     std::string(request[http::field::user_agent]), request.body()};
     auto routed = routeRequest(store_, rest);
     if (auto* response = std::get_if<RestResponse>(&routed)) {
       return sendResponse(*response, request.version(), request.keep_alive());
@@ -81,7 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
     message->keep_alive(keepAlive);
     message->body() = response.body.dump() + "\n";
     message->prepare_payload();
-    stream_.expires_after(kIoTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIoTimeout);
     http::async_write(
         stream_, *message,
         [self = shared_from_this(), message, keepAlive](beast::error_code ec, size_t) {
@@ -101,7 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
     header_->set(http::field::content_type, "application/json");
     header_->chunked(true);
     serializer_.emplace(*header_);
-    stream_.expires_never();  // a watch is idle between events by design
+    beast::get_lowest_layer(stream_).expires_never();  // a watch is idle between events
     http::async_write_header(stream_, *serializer_,
                              [self = shared_from_this()](beast::error_code ec, size_t) {
                                if (ec) {
@@ -180,10 +205,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void doClose() {
     beast::error_code ec;
     watchTimer_.cancel();
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   Store& store_;
   const Server::Options& options_;
@@ -210,7 +235,11 @@ struct Server::Impl {
           if (ec) {
             return fail(ec, "accept");  // the acceptor was closed: stop accepting
           }
-          std::make_shared<Session>(std::move(socket), store, options)->run();
+          if (tls) {
+            std::make_shared<Session<TlsStream>>(std::move(socket), store, options, *tls)->run();
+          } else {
+            std::make_shared<Session<beast::tcp_stream>>(std::move(socket), store, options)->run();
+          }
           doAccept();
         });
   }
@@ -227,6 +256,7 @@ struct Server::Impl {
 
   Store& store;
   Options options;
+  std::optional<ssl::context> tls;  // set when serving HTTPS
   std::unique_ptr<net::io_context> ioc;
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> bookmarkTimer;
@@ -243,6 +273,21 @@ Server::~Server() {
 
 Result<void> Server::start() {
   Impl& impl = *impl_;
+  if (!impl.options.tlsCertPem.empty() || !impl.options.tlsKeyPem.empty()) {
+    impl.tls.emplace(ssl::context::tls_server);
+    impl.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                          ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    impl.tls->use_certificate_chain(net::buffer(impl.options.tlsCertPem), ec);
+    if (!ec) {
+      impl.tls->use_private_key(net::buffer(impl.options.tlsKeyPem), ssl::context::pem, ec);
+    }
+    if (ec) {
+      impl.tls.reset();
+      return invalidError("apiserver TLS certificate or key: " + ec.message());
+    }
+  }
   impl.ioc = std::make_unique<net::io_context>(impl.options.threads);
   beast::error_code ec;
   const auto address = net::ip::make_address(impl.options.address, ec);

@@ -117,12 +117,15 @@ ApiError internalError(std::string message) {
                   {{"causes", nlohmann::json::array({{{"message", message}}})}}};
 }
 
-ApiError unsupportedMediaType(const std::string& contentType) {
+ApiError unsupportedMediaType(const std::vector<std::string>& accepted) {
+  std::string list;
+  for (const std::string& type : accepted) {
+    list += (list.empty() ? "" : ", ") + type;
+  }
   return ApiError{415, "UnsupportedMediaType",
                   "the body of the request was in an unknown format - accepted media types "
-                  "include: application/json-patch+json, application/merge-patch+json, "
-                  "application/strategic-merge-patch+json (got " +
-                      contentType + ")",
+                  "include: " +
+                      list,
                   nlohmann::json::object()};
 }
 

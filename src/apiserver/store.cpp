@@ -6,7 +6,9 @@
 
 #include "karpenter/api/patch.hpp"
 #include "karpenter/util/time.hpp"
+#include "managed_fields.hpp"
 #include "store_state.hpp"
+#include "strategic_merge.hpp"
 
 namespace karpenter::apiserver {
 namespace {
@@ -111,13 +113,18 @@ std::string Store::resourceVersion() const {
 }
 
 ApiResult<nlohmann::json> Store::create(const Gvr& gvr, const std::string& ns,
-                                        nlohmann::json object) {
+                                        nlohmann::json object, const std::string& fieldManager) {
   std::lock_guard lock(state_->mutex);
   const auto index = state_->indexOf(gvr);
   if (!index) {
     return unknownResource();
   }
-  const ResourceInfo& info = state_->resources[*index];
+  return createLocked(*state_, *index, ns, std::move(object), fieldManager);
+}
+
+ApiResult<nlohmann::json> createLocked(Store::State& state, size_t index, const std::string& ns,
+                                       nlohmann::json object, const std::string& fieldManager) {
+  const ResourceInfo& info = state.resources[index];
   if (!object.is_object()) {
     return badRequest("the body of the request must be a JSON object");
   }
@@ -146,21 +153,25 @@ ApiResult<nlohmann::json> Store::create(const Gvr& gvr, const std::string& ns,
       return invalid(info.group, info.kind, "", "metadata.name",
                      "Required value: name or generateName is required");
     }
-    name = prefix + randomSuffix(state_->random);
+    name = prefix + randomSuffix(state.random);
     metadata["name"] = name;
   }
   const std::string key = objectKey(info.namespaced ? ns : "", name);
-  if (state_->objects[*index].contains(key)) {
+  if (state.objects[index].contains(key)) {
     return alreadyExists(info.group, info.resource, name);
   }
   object["apiVersion"] = info.apiVersion();
   object["kind"] = info.kind;
-  metadata["uid"] = generateUid(state_->random);
-  metadata["creationTimestamp"] = state_->now();
+  metadata["uid"] = generateUid(state.random);
+  metadata["creationTimestamp"] = state.now();
   metadata["generation"] = 1;
   metadata.erase("deletionTimestamp");
   metadata.erase("deletionGracePeriodSeconds");
-  return state_->commit(*index, key, "ADDED", std::move(object), std::nullopt);
+  if (!fieldManager.empty()) {
+    recordUpdate(info.kind, nullptr, object,
+                 {fieldManager, "Update", info.apiVersion(), state.now(), "", {}});
+  }
+  return state.commit(index, key, "ADDED", std::move(object), std::nullopt);
 }
 
 ApiResult<nlohmann::json> Store::get(const Gvr& gvr, const std::string& ns,
@@ -181,7 +192,7 @@ ApiResult<nlohmann::json> Store::get(const Gvr& gvr, const std::string& ns,
 
 ApiResult<nlohmann::json> updateLocked(Store::State& state, size_t index, const std::string& ns,
                                        const std::string& name, nlohmann::json object,
-                                       Subresource sub) {
+                                       Subresource sub, const std::string& fieldManager) {
   const ResourceInfo& info = state.resources[index];
   const std::string key = objectKey(info.namespaced ? ns : "", name);
   auto it = state.objects[index].find(key);
@@ -225,6 +236,9 @@ ApiResult<nlohmann::json> updateLocked(Store::State& state, size_t index, const 
     } else {
       updated.erase("status");
     }
+    if (fieldManager.empty() && metadata.contains("managedFields")) {
+      updated["metadata"]["managedFields"] = metadata["managedFields"];  // an apply's result
+    }
   } else {
     updated = std::move(object);
     nlohmann::json& meta = updated["metadata"];
@@ -261,6 +275,15 @@ ApiResult<nlohmann::json> updateLocked(Store::State& state, size_t index, const 
       meta["generation"] = old["metadata"].value("generation", int64_t{0}) + 1;
     }
   }
+  if (!fieldManager.empty()) {
+    recordUpdate(info.kind, &old, updated,
+                 {fieldManager,
+                  "Update",
+                  info.apiVersion(),
+                  state.now(),
+                  sub == Subresource::kStatus ? "status" : "",
+                  {}});
+  }
   updated["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"];
   if (updated == old) {
     return updated;  // a no-op write keeps the resourceVersion, as upstream's
@@ -275,24 +298,29 @@ ApiResult<nlohmann::json> updateLocked(Store::State& state, size_t index, const 
 
 ApiResult<nlohmann::json> Store::update(const Gvr& gvr, const std::string& ns,
                                         const std::string& name, nlohmann::json object,
-                                        Subresource sub) {
+                                        Subresource sub, const std::string& fieldManager) {
   std::lock_guard lock(state_->mutex);
   const auto index = state_->indexOf(gvr);
   if (!index) {
     return unknownResource();
   }
-  return updateLocked(*state_, *index, ns, name, std::move(object), sub);
+  return updateLocked(*state_, *index, ns, name, std::move(object), sub, fieldManager);
 }
 
 ApiResult<nlohmann::json> Store::patch(const Gvr& gvr, const std::string& ns,
                                        const std::string& name, PatchType type,
-                                       const nlohmann::json& patch, Subresource sub) {
+                                       const nlohmann::json& patch, Subresource sub,
+                                       const std::string& fieldManager) {
   std::lock_guard lock(state_->mutex);
   const auto index = state_->indexOf(gvr);
   if (!index) {
     return unknownResource();
   }
   const ResourceInfo& info = state_->resources[*index];
+  if (type == PatchType::kStrategicMerge && info.custom) {
+    return unsupportedMediaType({"application/json-patch+json", "application/merge-patch+json",
+                                 "application/apply-patch+yaml"});
+  }
   auto it = state_->objects[*index].find(objectKey(info.namespaced ? ns : "", name));
   if (it == state_->objects[*index].end()) {
     return notFound(info.group, info.resource, name);
@@ -304,14 +332,19 @@ ApiResult<nlohmann::json> Store::patch(const Gvr& gvr, const std::string& ns,
       return ApiError{422, "Invalid", result.error().message, nlohmann::json::object()};
     }
     patched = std::move(result).value();
+  } else if (type == PatchType::kStrategicMerge) {
+    auto result = applyStrategicMerge(info.kind, it->second, patch);
+    if (!result) {
+      return result.error();
+    }
+    patched = std::move(result).value();
   } else {
-    // Strategic merge is applied as a JSON merge patch (no patchMergeKey list merging yet).
     if (!patch.is_object()) {
       return badRequest("a merge patch must be a JSON object");
     }
     patched = api::applyMergePatch(it->second, patch);
   }
-  return updateLocked(*state_, *index, ns, name, std::move(patched), sub);
+  return updateLocked(*state_, *index, ns, name, std::move(patched), sub, fieldManager);
 }
 
 ApiResult<nlohmann::json> removeLocked(Store::State& state, size_t index, const std::string& ns,

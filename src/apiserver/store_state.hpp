@@ -74,9 +74,13 @@ bool labelsMatch(const api::Selector& selector, const nlohmann::json& object);
 
 // Shared by update, patch and the pod subresources: writes `object` over the stored one with
 // upstream's update rules (see Store::update). The mutex must be held.
+// `fieldManager` non-empty records the write as that manager's Update in managedFields.
 ApiResult<nlohmann::json> updateLocked(Store::State& state, size_t index, const std::string& ns,
                                        const std::string& name, nlohmann::json object,
-                                       Subresource sub);
+                                       Subresource sub, const std::string& fieldManager = "");
+// Store::create's body. The mutex must be held.
+ApiResult<nlohmann::json> createLocked(Store::State& state, size_t index, const std::string& ns,
+                                       nlohmann::json object, const std::string& fieldManager);
 // Deletes (or, with finalizers, marks for deletion) a stored object. The mutex must be held.
 ApiResult<nlohmann::json> removeLocked(Store::State& state, size_t index, const std::string& ns,
                                        const std::string& name, const DeleteOptions& options);

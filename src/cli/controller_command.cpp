@@ -1,6 +1,8 @@
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <tuple>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -43,11 +45,23 @@ int runController(ControllerFlags& flags) {
   flags.options.leaderElection = !flags.disableLeaderElection;
   const sigset_t signals = blockTerminationSignals();
   op::Operator karpenter(flags.options);
+  // Losing the lease ends the process (exit 1) as upstream's does; the signal wakes the wait
+  // below, which every other thread leaves to the main thread.
+  static std::atomic<bool> leadershipLost{false};
+  karpenter.onLeadershipLost([] {
+    leadershipLost = true;
+    ::kill(::getpid(), SIGTERM);
+  });
   if (auto started = karpenter.start(); !started) {
     spdlog::error("karpenter controller cannot start: {}", started.error().message);
     return 1;
   }
   const int signal = waitForTermination(signals);
+  if (leadershipLost) {
+    karpenter.stop();
+    spdlog::error("karpenter controller exiting: leader election lost");
+    return 1;
+  }
   spdlog::info("received {}, shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   karpenter.stop();
   return 0;

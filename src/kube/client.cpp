@@ -245,9 +245,24 @@ Result<json> HttpKubeClient::updateStatus(const ResourceRef& ref, const json& ob
 }
 
 Result<json> HttpKubeClient::patch(const ResourceRef& ref, PatchType type, const json& patch) {
-  return impl_->call(
-      "PATCH", resourcePath(ref), &patch,
-      type == PatchType::kMerge ? "application/merge-patch+json" : "application/json-patch+json");
+  const char* contentType = "application/merge-patch+json";
+  if (type == PatchType::kJson) {
+    contentType = "application/json-patch+json";
+  } else if (type == PatchType::kStrategicMerge) {
+    contentType = "application/strategic-merge-patch+json";
+  }
+  return impl_->call("PATCH", resourcePath(ref), &patch, contentType);
+}
+
+Result<json> HttpKubeClient::apply(const ResourceRef& ref, const json& object,
+                                   const ApplyOptions& options) {
+  if (options.fieldManager.empty()) {
+    return invalidError("apply " + resourcePath(ref) + ": a field manager is required");
+  }
+  // JSON is YAML, so the object goes as it is.
+  const std::string target = resourcePath(ref) + query({{"fieldManager", options.fieldManager},
+                                                        {"force", options.force ? "true" : ""}});
+  return impl_->call("PATCH", target, &object, "application/apply-patch+yaml");
 }
 
 Result<void> HttpKubeClient::remove(const ResourceRef& ref, const DeleteOptions& options) {

@@ -73,6 +73,39 @@ void setBlob(CURL* handle, CURLoption option, const std::string& data) {
   curl_easy_setopt(handle, option, &blob);
 }
 
+struct UrlFree {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+
+// kubeconfig's tls-server-name: libcurl takes SNI and the name it verifies from the URL, so the
+// URL names tls-server-name and CURLOPT_CONNECT_TO sends the connection to the real address
+// ("name:port:host:port"). Returns false when `url` cannot be parsed.
+bool routeThroughServerName(const std::string& url, const std::string& serverName,
+                            std::string& rewritten, std::string& connectTo) {
+  std::unique_ptr<CURLU, UrlFree> parsed(curl_url());
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return false;
+  }
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+      curl_url_get(parsed.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+    curl_free(host);
+    return false;
+  }
+  connectTo = serverName + ":" + port + ":" + host + ":" + port;
+  curl_free(host);
+  curl_free(port);
+  char* full = nullptr;
+  if (curl_url_set(parsed.get(), CURLUPART_HOST, serverName.c_str(), 0) != CURLUE_OK ||
+      curl_url_get(parsed.get(), CURLUPART_URL, &full, 0) != CURLUE_OK) {
+    return false;
+  }
+  rewritten = full;
+  curl_free(full);
+  return true;
+}
+
 }  // namespace
 
 CurlTransport::CurlTransport(RestConfig config, std::chrono::milliseconds connectTimeout,
@@ -91,7 +124,22 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) const {
   CURL* h = handle.get();
   Exchange exchange{h, &request, {}, false};
   char errorBuffer[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  std::string url = request.url;
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> connectTo(nullptr,
+                                                                        curl_slist_free_all);
+  if (!config_.tlsServerName.empty() && url.starts_with("https://")) {
+    std::string rewritten;
+    std::string mapping;
+    if (!routeThroughServerName(url, config_.tlsServerName, rewritten, mapping)) {
+      return Error{ErrorKind::kInvalid, request.method + " " + request.url +
+                                            ": cannot apply tls-server-name \"" +
+                                            config_.tlsServerName + "\" to this URL"};
+    }
+    url = std::move(rewritten);
+    connectTo.reset(curl_slist_append(nullptr, mapping.c_str()));
+    curl_easy_setopt(h, CURLOPT_CONNECT_TO, connectTo.get());
+  }
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errorBuffer);
@@ -150,7 +198,12 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) const {
   const bool abortedByUs =
       exchange.aborted && (code == CURLE_WRITE_ERROR || code == CURLE_ABORTED_BY_CALLBACK);
   if (code != CURLE_OK && !abortedByUs) {
-    const std::string detail = errorBuffer[0] != 0 ? errorBuffer : curl_easy_strerror(code);
+    std::string detail = errorBuffer[0] != 0 ? errorBuffer : curl_easy_strerror(code);
+    if (code == CURLE_PEER_FAILED_VERIFICATION) {
+      detail +=
+          " (the server's certificate is not trusted for this name: check the kubeconfig's "
+          "certificate-authority(-data) and tls-server-name)";
+    }
     if (exchange.response.status != 0 && request.onData) {
       // A stream that broke after a 2xx reply ends the watch; the caller resumes.
       return std::move(exchange.response);

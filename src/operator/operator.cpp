@@ -80,6 +80,8 @@ struct Operator::Impl {
   std::unique_ptr<ControllerManager> manager;
   std::unique_ptr<kube::LeaderElector> elector;
   std::thread electorThread;
+  std::atomic<bool> stopping{false};
+  std::function<void()> leadershipLost;
 
   std::shared_ptr<server::Router> webhookRouter() {
     auto router = std::make_shared<server::Router>();
@@ -180,8 +182,17 @@ struct Operator::Impl {
                 },
             .onStoppedLeading =
                 [this] {
-                  spdlog::warn("lost the leader lease: controllers stopped");
                   manager->stopControllers();
+                  if (stopping) {
+                    spdlog::info("gave up the leader lease: controllers stopped");
+                    return;
+                  }
+                  spdlog::error(
+                      "leader election lost: controllers stopped; exiting so that a restarted "
+                      "process campaigns again");
+                  if (leadershipLost) {
+                    leadershipLost();
+                  }
                 },
             .onNewLeader =
                 [](const std::string& identity) { spdlog::info("leader is {}", identity); }});
@@ -264,9 +275,14 @@ Result<void> Operator::start() {
   return {};
 }
 
+void Operator::onLeadershipLost(std::function<void()> handler) {
+  impl_->leadershipLost = std::move(handler);
+}
+
 void Operator::stop() {
   Impl& impl = *impl_;
   impl.ready = false;
+  impl.stopping = true;
   if (impl.webhookServer) {
     impl.webhookServer->stop(impl.options.shutdownGrace);
   }

@@ -16,6 +16,8 @@ struct ResourceInfo {
   bool namespaced = true;
   bool hasStatus = true;  // serves the /status subresource; main-resource writes keep .status
   std::vector<std::string> shortNames;
+  // A CustomResourceDefinition's resource: no strategic merge patch (415), as upstream.
+  bool custom = false;
 
   // "v1" or "apps/v1", as objects spell apiVersion.
   std::string apiVersion() const { return group.empty() ? version : group + "/" + version; }

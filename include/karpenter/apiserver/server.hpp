@@ -10,7 +10,8 @@
 
 namespace karpenter::apiserver {
 
-// Plain-HTTP/1.1 front end of the test apiserver (Boost.Beast; TLS not yet). Serves the REST
+// HTTP/1.1 front end of the test apiserver (Boost.Beast), plain or — with a certificate and key
+// — HTTPS (TLS 1.2 minimum; no client certificates asked for). Serves the REST
 // paths of the Store's resources (/api/v1/..., /apis/GROUP/VERSION/..., namespaced and
 // cluster-scoped, /status, pods/eviction, pods/binding), ?watch=1 as chunked newline-delimited
 // watch events (a too-old resourceVersion arrives in-band as an ERROR event with 410 Expired,
@@ -26,6 +27,9 @@ class Server final {
     int threads = 1;
     std::chrono::seconds bookmarkInterval{60};
     std::chrono::seconds defaultWatchTimeout{1800};
+    // PEM serving certificate chain and private key; both set = HTTPS (see tls.hpp to make them).
+    std::string tlsCertPem;
+    std::string tlsKeyPem;
   };
 
   Server(Store& store, Options options);
@@ -33,7 +37,8 @@ class Server final {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and starts the I/O threads. kUnavailable when the address cannot be bound.
+  // Binds, listens and starts the I/O threads. kUnavailable when the address cannot be bound,
+  // kInvalid when the TLS certificate or key cannot be loaded.
   Result<void> start();
   // The bound port (after a successful start()).
   uint16_t port() const;

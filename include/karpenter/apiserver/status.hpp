@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -42,7 +43,8 @@ ApiError methodNotSupported(const std::string& resource, const std::string& verb
 ApiError expired(std::string message);
 ApiError tooManyRequests(std::string message, nlohmann::json details);
 ApiError internalError(std::string message);
-ApiError unsupportedMediaType(const std::string& contentType);
+// 415 listing the patch (or body) media types the resource accepts.
+ApiError unsupportedMediaType(const std::vector<std::string>& accepted);
 
 // A successful Status, as eviction and binding return ({"status":"Success","code":201}).
 nlohmann::json successStatus(int code);

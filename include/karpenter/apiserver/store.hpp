@@ -33,6 +33,17 @@ struct ListOptions {
   std::string resourceVersion;  // "" or "0" = latest; otherwise must not be newer than current
 };
 
+// Server-side apply (PATCH application/apply-patch+yaml).
+struct ApplyOptions {
+  std::string fieldManager;  // required (422 when empty)
+  bool force = false;        // take conflicting fields from their managers instead of 409
+};
+
+struct ApplyResult {
+  nlohmann::json object;
+  bool created = false;  // the apply created the object (201)
+};
+
 struct DeleteOptions {
   std::string preconditionUid;
   std::string preconditionResourceVersion;
@@ -78,10 +89,36 @@ class WatchHandle final {
 // label and field selectors, limit/continue pagination over a consistent snapshot, and watch
 // with a bounded event history (older resourceVersions are 410 Expired).
 //
-// Deliberate simplifications (the store is not a full apiserver): strategic merge patch is
-// applied as a JSON merge patch; no admission or schema validation beyond names/namespaces;
-// objects are deleted at once (no graceful period) unless they carry finalizers; updates
-// without metadata.resourceVersion are unconditional; no defaulting.
+// Strategic merge patch follows k8s.io/apimachinery's strategicpatch with the per-kind list
+// rules of src/apiserver/patch_schema.cpp (merge keys from k8s.io/api's struct tags; lists
+// without a tag replace); the Karpenter CRDs refuse it with 415, as for any CRD upstream.
+//
+// Field management (metadata.managedFields, FieldsV1): writes that name a field manager
+// (`fieldManager`, which the REST front end takes from ?fieldManager= or the User-Agent's
+// product token) record an Update entry per (manager, subresource) owning the fields it
+// changed, which other managers lose; fields that disappear leave every entry. Writes without a
+// manager (direct Store calls) leave managedFields as the body has it.
+//
+// Server-side apply, the implemented subset: the applied configuration's fields (server-owned
+// metadata excluded; only .status on the status subresource, never .status on the main
+// resource of a kind with a status subresource) are merged into the live object with the same
+// list rules (list-map elements by key, scalar sets as unions, atomic lists and scalars
+// replaced); a field another manager owns whose live value differs from the applied one is a
+// conflict: 409 Conflict, message "Apply failed with N conflict(s): ..." and one
+// details.causes entry (reason FieldManagerConflict, message `conflict with "<manager>"` plus
+// ` using <apiVersion>` for Update managers, field ".spec.x[name=\"c\"].y") per field, unless
+// force, which moves those fields to the applier. Equal values are co-owned. Fields the
+// applier owned before and no longer applies are removed from the object unless another
+// manager owns them or something below them. Applying to an absent object creates it (201).
+// Not implemented: dryRun, fieldValidation, managedFields sent by clients (ignored when a
+// manager is known; upstream uses them to reset ownership), version conversion of field sets,
+// `x-kubernetes-map-type: atomic` maps, list-map keys with more than one field (container
+// ports key on containerPort only), and apply's own defaulting.
+//
+// Other deliberate simplifications (the store is not a full apiserver): no admission or schema
+// validation beyond names/namespaces; objects are deleted at once (no graceful period) unless
+// they carry finalizers; updates without metadata.resourceVersion are unconditional; no
+// defaulting.
 //
 // Thread safety: every method may be called from any thread; one mutex serialises them.
 // Watch sinks are called with that mutex held, in resourceVersion order: a sink must be quick
@@ -106,17 +143,25 @@ class Store final {
 
   // `ns` is the namespace from the request path ("" for cluster-scoped resources). Namespaced
   // objects whose metadata.namespace differs from `ns` are rejected (400).
-  ApiResult<nlohmann::json> create(const Gvr& gvr, const std::string& ns, nlohmann::json object);
+  // `fieldManager` (here and in update/patch): see "Field management" above; "" = untracked.
+  ApiResult<nlohmann::json> create(const Gvr& gvr, const std::string& ns, nlohmann::json object,
+                                   const std::string& fieldManager = "");
   ApiResult<nlohmann::json> get(const Gvr& gvr, const std::string& ns,
                                 const std::string& name) const;
   // A <Kind>List; `ns` "" lists every namespace.
   ApiResult<nlohmann::json> list(const Gvr& gvr, const std::string& ns,
                                  const ListOptions& options) const;
   ApiResult<nlohmann::json> update(const Gvr& gvr, const std::string& ns, const std::string& name,
-                                   nlohmann::json object, Subresource sub = Subresource::kMain);
+                                   nlohmann::json object, Subresource sub = Subresource::kMain,
+                                   const std::string& fieldManager = "");
   ApiResult<nlohmann::json> patch(const Gvr& gvr, const std::string& ns, const std::string& name,
                                   PatchType type, const nlohmann::json& patch,
-                                  Subresource sub = Subresource::kMain);
+                                  Subresource sub = Subresource::kMain,
+                                  const std::string& fieldManager = "");
+  // Server-side apply of `config` (a partial object with apiVersion and kind); see above.
+  ApiResult<ApplyResult> apply(const Gvr& gvr, const std::string& ns, const std::string& name,
+                               const nlohmann::json& config, const ApplyOptions& options,
+                               Subresource sub = Subresource::kMain);
   // Returns the deleted object, or (with finalizers) the object now carrying deletionTimestamp.
   ApiResult<nlohmann::json> remove(const Gvr& gvr, const std::string& ns, const std::string& name,
                                    const DeleteOptions& options = {});

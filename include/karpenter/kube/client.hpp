@@ -48,7 +48,15 @@ struct ListPage {
   std::string continueToken;  // empty = last page
 };
 
-enum class PatchType { kMerge, kJson };
+// kStrategicMerge is for built-in kinds only: CRDs (NodePool, NodeClaim, EC2NodeClass) answer
+// 415, surfaced as kInvalid.
+enum class PatchType { kMerge, kJson, kStrategicMerge };
+
+// Server-side apply (PATCH application/apply-patch+yaml).
+struct ApplyOptions {
+  std::string fieldManager;  // required: an empty one is kInvalid before any request
+  bool force = false;        // take fields other managers own instead of failing
+};
 
 struct DeleteOptions {
   std::optional<std::string> preconditionUid;
@@ -100,6 +108,12 @@ class KubeClient {
                                               const nlohmann::json& object) = 0;
   virtual Result<nlohmann::json> patch(const ResourceRef& ref, PatchType type,
                                        const nlohmann::json& patch) = 0;
+  // Server-side apply of `object` (apiVersion, kind, metadata.name and the fields this manager
+  // wants to own) to ref.name (or its ref.subresource "status"); creates it when absent. Another
+  // manager owning a field with a different value is kConflict, whose message names the fields
+  // and managers ("Apply failed with 1 conflict: conflict with \"x\": .spec.y"), unless force.
+  virtual Result<nlohmann::json> apply(const ResourceRef& ref, const nlohmann::json& object,
+                                       const ApplyOptions& options) = 0;
   virtual Result<void> remove(const ResourceRef& ref, const DeleteOptions& options) = 0;
   // Blocks, calling `handler` for each event until the handler returns false, the server ends
   // the stream (ok), or an error occurs. An in-band ERROR event is returned as its error
@@ -143,6 +157,8 @@ class HttpKubeClient final : public KubeClient {
                                       const nlohmann::json& object) override;
   Result<nlohmann::json> patch(const ResourceRef& ref, PatchType type,
                                const nlohmann::json& patch) override;
+  Result<nlohmann::json> apply(const ResourceRef& ref, const nlohmann::json& object,
+                               const ApplyOptions& options) override;
   Result<void> remove(const ResourceRef& ref, const DeleteOptions& options) override;
   Result<void> watch(const ResourceRef& ref, const WatchOptions& options,
                      const WatchHandler& handler) override;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "karpenter/operator/options.hpp"
@@ -20,6 +21,12 @@ class Operator final {
   ~Operator();  // stops with no grace period
   Operator(const Operator&) = delete;
   Operator& operator=(const Operator&) = delete;
+
+  // Called (from the leader-election thread) when the leader lease is lost after having been
+  // held — not on stop(). Upstream's controller-runtime exits then so that the Deployment
+  // restarts the process, which campaigns afresh; `karpenter controller` does the same. Set
+  // before start().
+  void onLeadershipLost(std::function<void()> handler);
 
   // Starts every server (kInvalid/kUnavailable naming the flag or port that failed).
   Result<void> start();
