@@ -5,9 +5,9 @@
 //
 //   BM_Extender/<connections>/<server threads>: kube-scheduler's per-pod pair — POST
 //     /scheduler/filter then POST /scheduler/prioritize — for one pod against 5,000 nodes in
-//     cache mode (NodeNames, nodeCacheCapable: true), over a ClusterView of 5,000 NodeFacts
-//     (some disrupted, deleting, drifted, consolidatable, expiring; prices set; one node
-//     nominated for the pod).
+//     cache mode (NodeNames, nodeCacheCapable: true), over a cluster state snapshot of 5,000
+//     nodes read through SnapshotClusterView (some disrupted, deleting, drifted,
+//     consolidatable, expiring; prices set; one node nominated for the pod).
 //   BM_ExtenderRouterOnly/<0 filter, 1 prioritize>: the handler alone (no socket, no TLS).
 //   BM_AdmissionValidate / BM_AdmissionDefault /<connections>/<server threads>: an
 //     AdmissionReview for a NodePool on the validating and on the defaulting path.
@@ -45,6 +45,8 @@
 #include "karpenter/extender/decisions.hpp"
 #include "karpenter/server/http.hpp"
 #include "karpenter/server/https_server.hpp"
+#include "karpenter/state/cluster_view.hpp"
+#include "karpenter/state/snapshot.hpp"
 
 namespace {
 
@@ -112,11 +114,11 @@ std::string nodeName(int i) {
          ".us-west-2.compute.internal";
 }
 
-// A fixed map of facts, keyed like the state snapshot's node index (std::map, heterogeneous
-// lookup), so lookups cost what they cost in the product.
-class FixedClusterView final : public karpenter::extender::ClusterView {
+// A cluster state snapshot of kNodes nodes whose extender facts are set directly, read through
+// the product's SnapshotClusterView (the snapshot's hash index), as `karpenter controller` does.
+class BenchCluster final {
  public:
-  FixedClusterView() {
+  BenchCluster() {
     struct Shape {
       int64_t milliCpu;
       int64_t memoryGiB;
@@ -128,8 +130,11 @@ class FixedClusterView final : public karpenter::extender::ClusterView {
                                        {1930, 15, 0.126}, {3920, 30, 0.252}, {15890, 60, 0.768}};
     std::mt19937 random(42);
     std::uniform_real_distribution<double> fill(0.0, 0.95);
+    auto nodes = std::make_shared<karpenter::state::ClusterSnapshot::NodeMap>();
     for (int i = 0; i < kNodes; ++i) {
-      karpenter::extender::NodeFacts facts;
+      auto entry = std::make_shared<karpenter::state::StateNode>();
+      entry->name = nodeName(i);
+      karpenter::extender::NodeFacts& facts = entry->facts;
       const Shape& shape = shapes[random() % shapes.size()];
       facts.managed = i % 10 != 0;  // one node in ten is not Karpenter's
       facts.disruptedTaint = facts.managed && i % 50 == 1;
@@ -144,32 +149,33 @@ class FixedClusterView final : public karpenter::extender::ClusterView {
       facts.requestedMilliCpu = static_cast<int64_t>(fill(random) * shape.milliCpu);
       facts.requestedMemoryBytes =
           static_cast<int64_t>(fill(random) * static_cast<double>(shape.memoryGiB << 30));
-      nodes_.emplace(nodeName(i), facts);
+      if (facts.managed && (facts.disruptedTaint || facts.deleting || facts.nodeClaimDeleting)) {
+        ++expectedFailed_;
+      }
+      nodes->emplace(entry->name, std::move(entry));
     }
+    karpenter::state::ClusterSnapshot snapshot = karpenter::state::ClusterSnapshot::empty();
+    snapshot.synced = true;
+    snapshot.nodes = std::move(nodes);
+    snapshot.nominations =
+        std::make_shared<const std::map<std::string, karpenter::state::Nomination, std::less<>>>(
+            std::map<std::string, karpenter::state::Nomination, std::less<>>{
+                {kPodUid, {nodeName(kNominatedIndex), Clock::now() + std::chrono::hours(24)}}});
+    snapshot.reindex();
+    snapshot_ = std::make_shared<const karpenter::state::ClusterSnapshot>(std::move(snapshot));
   }
 
-  // extender::ClusterView
-  const karpenter::extender::NodeFacts* node(std::string_view name) const override {
-    auto it = nodes_.find(name);
-    return it == nodes_.end() ? nullptr : &it->second;
-  }
-  std::optional<std::string> nominatedNode(std::string_view podUID) const override {
-    return podUID == kPodUid ? std::optional<std::string>(nodeName(kNominatedIndex)) : std::nullopt;
+  // What the operator's extender routes get per request.
+  std::shared_ptr<const karpenter::extender::ClusterView> view() const {
+    return std::make_shared<karpenter::state::SnapshotClusterView>(snapshot_, Clock::now());
   }
 
   // Nodes filter must reject: disrupted, deleting, or NodeClaim deleting — managed ones only.
-  int expectedFailed() const {
-    int failed = 0;
-    for (const auto& [name, facts] : nodes_) {
-      failed += facts.managed && (facts.disruptedTaint || facts.deleting || facts.nodeClaimDeleting)
-                    ? 1
-                    : 0;
-    }
-    return failed;
-  }
+  int expectedFailed() const { return expectedFailed_; }
 
  private:
-  std::map<std::string, karpenter::extender::NodeFacts, std::less<>> nodes_;
+  std::shared_ptr<const karpenter::state::ClusterSnapshot> snapshot_;
+  int expectedFailed_ = 0;
 };
 
 // A pending Deployment pod as kube-scheduler sends it in ExtenderArgs.Pod.
@@ -278,7 +284,7 @@ class Fixture final {
   }
 
   const CertDir& certs() const { return certs_; }
-  const FixedClusterView& view() const { return *view_; }
+  const BenchCluster& cluster() const { return *cluster_; }
   const std::string& extenderBody() const { return extenderBody_; }
   const std::string& reviewBody() const { return reviewBody_; }
   const karpenter::server::Router& router() const { return *router_; }
@@ -308,19 +314,18 @@ class Fixture final {
 
  private:
   Fixture()
-      : view_(std::make_shared<FixedClusterView>()),
+      : cluster_(std::make_shared<BenchCluster>()),
         extenderBody_(extenderArgsBody()),
         reviewBody_(nodePoolReviewBody()) {
     spdlog::set_level(spdlog::level::warn);
     auto router = std::make_shared<karpenter::server::Router>();
-    std::shared_ptr<const karpenter::extender::ClusterView> view = view_;
-    karpenter::server::addExtenderRoutes(*router, [view] { return view; });
+    karpenter::server::addExtenderRoutes(*router, [cluster = cluster_] { return cluster->view(); });
     karpenter::admission::addAdmissionRoutes(*router);
     router_ = std::move(router);
   }
 
   CertDir certs_;
-  std::shared_ptr<const FixedClusterView> view_;
+  std::shared_ptr<const BenchCluster> cluster_;
   std::string extenderBody_;
   std::string reviewBody_;
   std::shared_ptr<const karpenter::server::Router> router_;
@@ -531,7 +536,7 @@ void BM_Extender(benchmark::State& state) {
   if (fixture == nullptr) {
     return;
   }
-  const int expectedFailed = fixture->view().expectedFailed();
+  const int expectedFailed = fixture->cluster().expectedFailed();
   const std::string nominated = nodeName(kNominatedIndex);
   std::vector<Step> steps;
   steps.push_back({post("/scheduler/filter", fixture->extenderBody()), [=](const json& answer) {

@@ -1,10 +1,8 @@
 #include "karpenter/extender/decisions.hpp"
 
 namespace karpenter::extender {
-namespace {
 
-// Why Karpenter wants a pod kept off this node, or null when the node may take it.
-const char* rejection(const NodeFacts* facts) {
+const char* filterRejection(const NodeFacts* facts) {
   if (facts == nullptr || !facts->managed) {
     return nullptr;  // not ours to decide
   }
@@ -20,15 +18,13 @@ const char* rejection(const NodeFacts* facts) {
   return nullptr;
 }
 
-}  // namespace
-
 ExtenderFilterResult filter(const ExtenderArgs& args, const ClusterView& view) {
   ExtenderFilterResult result;
   result.failedNodes.emplace();
   if (args.nodeNames) {
     result.nodeNames.emplace();
     for (const auto& name : *args.nodeNames) {
-      if (const char* reason = rejection(view.node(name))) {
+      if (const char* reason = filterRejection(view.node(name))) {
         (*result.failedNodes)[name] = reason;
       } else {
         result.nodeNames->push_back(name);
@@ -48,7 +44,7 @@ ExtenderFilterResult filter(const ExtenderArgs& args, const ClusterView& view) {
   if (auto items = nodeListItems(*args.nodes); items.ok()) {
     for (const WireJson* node : *items) {
       const std::string name = node->value("/metadata/name"_json_pointer, std::string());
-      if (const char* reason = rejection(view.node(name))) {
+      if (const char* reason = filterRejection(view.node(name))) {
         (*result.failedNodes)[name] = reason;
       } else {
         passing["items"].push_back(*node);

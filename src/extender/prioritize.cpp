@@ -10,39 +10,17 @@
 namespace karpenter::extender {
 namespace {
 
-struct PodDemand {
-  int64_t milliCpu = 0;
-  int64_t memoryBytes = 0;
-};
-
-PodDemand demandOf(const WireJson& podJson) {
-  // One pod per call: converting it to the typed model is cheap next to the node loop.
-  auto pod = api::decodeJson<api::Pod>(nlohmann::json::parse(podJson.dump()));
-  if (!pod) {
-    return {};
-  }
-  const api::ResourceList requests = api::podRequests(pod->spec);
-  PodDemand demand;
-  if (auto cpu = requests.find("cpu"); cpu != requests.end()) {
-    demand.milliCpu = cpu->second.milliValue();
-  }
-  if (auto memory = requests.find("memory"); memory != requests.end()) {
-    demand.memoryBytes = memory->second.value();
-  }
-  return demand;
-}
-
 double share(int64_t used, int64_t allocatable) {
   return static_cast<double>(used) / static_cast<double>(allocatable);
 }
 
 // Fraction of the node's allocatable in use once the pod is placed; 0 when it would not fit.
-double packing(const NodeFacts& facts, const PodDemand& demand) {
+double packing(const NodeFacts& facts, const PodFacts& pod) {
   if (facts.allocatableMilliCpu <= 0 || facts.allocatableMemoryBytes <= 0) {
     return 0;
   }
-  const int64_t cpu = facts.requestedMilliCpu + demand.milliCpu;
-  const int64_t memory = facts.requestedMemoryBytes + demand.memoryBytes;
+  const int64_t cpu = facts.requestedMilliCpu + pod.milliCpu;
+  const int64_t memory = facts.requestedMemoryBytes + pod.memoryBytes;
   if (cpu > facts.allocatableMilliCpu || memory > facts.allocatableMemoryBytes) {
     return 0;
   }
@@ -60,11 +38,31 @@ std::optional<double> pricePerVcpu(const NodeFacts* facts) {
 
 }  // namespace
 
-HostPriorityList prioritize(const ExtenderArgs& args, const ClusterView& view) {
-  const std::vector<std::string> names = args.candidateNames();
-  const std::string uid = args.pod.value("/metadata/uid"_json_pointer, std::string());
-  const std::optional<std::string> nominated = uid.empty() ? std::nullopt : view.nominatedNode(uid);
-  const PodDemand demand = demandOf(args.pod);
+PodFacts podFacts(const nlohmann::json& pod) {
+  PodFacts facts;
+  if (const auto metadata = pod.find("metadata"); metadata != pod.end() && metadata->is_object()) {
+    if (const auto uid = metadata->find("uid"); uid != metadata->end() && uid->is_string()) {
+      facts.uid = uid->get<std::string>();
+    }
+  }
+  auto decoded = api::decodeJson<api::Pod>(pod);
+  if (!decoded) {
+    return facts;
+  }
+  const api::ResourceList requests = api::podRequests(decoded->spec);
+  if (auto cpu = requests.find("cpu"); cpu != requests.end()) {
+    facts.milliCpu = cpu->second.milliValue();
+  }
+  if (auto memory = requests.find("memory"); memory != requests.end()) {
+    facts.memoryBytes = memory->second.value();
+  }
+  return facts;
+}
+
+std::vector<int64_t> priorityScores(const PodFacts& pod, std::span<const std::string_view> names,
+                                    const ClusterView& view) {
+  const std::optional<std::string> nominated =
+      pod.uid.empty() ? std::nullopt : view.nominatedNode(pod.uid);
 
   std::vector<const NodeFacts*> facts;
   facts.reserve(names.size());
@@ -78,11 +76,11 @@ HostPriorityList prioritize(const ExtenderArgs& args, const ClusterView& view) {
     }
   }
 
-  HostPriorityList priorities;
-  priorities.reserve(names.size());
+  std::vector<int64_t> scores;
+  scores.reserve(names.size());
   for (size_t i = 0; i < names.size(); ++i) {
     if (nominated && *nominated == names[i]) {
-      priorities.push_back({names[i], kMaxExtenderPriority});
+      scores.push_back(kMaxExtenderPriority);
       continue;
     }
     const NodeFacts* node = facts[i];
@@ -90,13 +88,25 @@ HostPriorityList prioritize(const ExtenderArgs& args, const ClusterView& view) {
     if (auto price = pricePerVcpu(node)) {
       cheapness = dearest > cheapest ? (dearest - *price) / (dearest - cheapest) : 1.0;
     }
-    const double fill = node == nullptr ? 0 : packing(*node, demand);
+    const double fill = node == nullptr ? 0 : packing(*node, pod);
     int64_t score = std::lround(1 + 5 * fill + 3 * cheapness);
     if (node != nullptr && node->managed) {
       score -= (node->consolidatable ? 2 : 0) + (node->drifted ? 3 : 0) + (node->expiring ? 2 : 0);
     }
-    priorities.push_back(
-        {names[i], std::clamp<int64_t>(score, kMinExtenderPriority, kMaxExtenderPriority - 1)});
+    scores.push_back(std::clamp<int64_t>(score, kMinExtenderPriority, kMaxExtenderPriority - 1));
+  }
+  return scores;
+}
+
+HostPriorityList prioritize(const ExtenderArgs& args, const ClusterView& view) {
+  const std::vector<std::string> names = args.candidateNames();
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  const std::vector<int64_t> scores =
+      priorityScores(podFacts(nlohmann::json(args.pod)), views, view);
+  HostPriorityList priorities;
+  priorities.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    priorities.push_back({names[i], scores[i]});
   }
   return priorities;
 }

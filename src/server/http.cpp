@@ -32,28 +32,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-Response jsonBody(const extender::WireJson& body) {
-  Response response;
-  response.body = body.dump();
-  return response;
-}
-
-// Decodes ExtenderArgs and takes a snapshot, or says why it cannot.
-template <typename Decide>
-JsonHandler extenderHandler(ClusterViewProvider views, Decide decide) {
-  return [views = std::move(views), decide](const Request&, const extender::WireJson& body) {
-    auto args = extender::decodeExtenderArgs(body);
-    if (!args) {
-      return jsonError(400, "invalid ExtenderArgs: " + args.error().message);
-    }
-    std::shared_ptr<const extender::ClusterView> view = views ? views() : nullptr;
-    if (!view) {
-      return jsonError(503, "cluster state is not synced yet");
-    }
-    return jsonBody(extender::encode(decide(*args, *view)));
-  };
-}
-
 // Handlers report bad input as values; an exception escaping one is a bug, not the client's fault.
 template <typename Call>
 Response guarded(const Request& request, Call call) {
@@ -77,6 +55,10 @@ Response jsonError(int status, std::string_view message) {
   return response;
 }
 
+Response invalidJson(std::string_view why) {
+  return jsonError(400, "request body is not valid JSON: " + std::string(why));
+}
+
 bool isJsonContentType(std::string_view contentType) {
   const size_t semicolon = contentType.find(';');
   const std::string_view mediaType =
@@ -94,6 +76,11 @@ void Router::addJsonRoute(std::string method, std::string path, JsonHandler hand
 void Router::addPlainRoute(std::string method, std::string path, PlainHandler handler,
                            size_t bodyLimit) {
   addRoute(Route{std::move(method), std::move(path), bodyLimit, nullptr, std::move(handler)});
+}
+
+void Router::addRawJsonRoute(std::string method, std::string path, PlainHandler handler,
+                             size_t bodyLimit) {
+  addRoute(Route{std::move(method), std::move(path), bodyLimit, nullptr, std::move(handler), true});
 }
 
 void Router::addRoute(Route route) {
@@ -150,38 +137,24 @@ Response Router::handle(const Request& request) const {
                               " bytes exceeds the limit of " + std::to_string(match->bodyLimit) +
                               " bytes");
   }
-  if (match->plain) {
+  if (match->plain && !match->jsonContent) {
     return guarded(request, [&] { return match->plain(request); });
   }
   if (!isJsonContentType(request.contentType)) {
     return jsonError(415,
                      "Content-Type must be application/json, got \"" + request.contentType + "\"");
   }
+  if (match->plain) {
+    return guarded(request, [&] { return match->plain(request); });
+  }
   extender::WireJson body;
   try {
     body = extender::WireJson::parse(request.body);
   } catch (const nlohmann::json::exception& e) {
     // parse_error, and out_of_range for numbers such as 1e999 that overflow a double.
-    return jsonError(400, std::string("request body is not valid JSON: ") + e.what());
+    return invalidJson(e.what());
   }
   return guarded(request, [&] { return match->json(request, body); });
-}
-
-void addExtenderRoutes(Router& router, ClusterViewProvider views, size_t bodyLimit) {
-  router.addJsonRoute(
-      "POST", "/scheduler/filter",
-      extenderHandler(views,
-                      [](const extender::ExtenderArgs& args, const extender::ClusterView& view) {
-                        return extender::filter(args, view);
-                      }),
-      bodyLimit);
-  router.addJsonRoute(
-      "POST", "/scheduler/prioritize",
-      extenderHandler(views,
-                      [](const extender::ExtenderArgs& args, const extender::ClusterView& view) {
-                        return extender::prioritize(args, view);
-                      }),
-      bodyLimit);
 }
 
 }  // namespace karpenter::server

@@ -136,7 +136,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  public:
   Session(tcp::socket&& socket, std::shared_ptr<ssl::context> tls, std::shared_ptr<Shared> shared)
-      : tls_(std::move(tls)), stream_(makeStream(std::move(socket))), shared_(std::move(shared)) {
+      : tls_(std::move(tls)),
+        stream_(makeStream(std::move(socket))),
+        readTimer_(stream_.get_executor()),
+        shared_(std::move(shared)) {
     ++shared_->connections;
   }
 
@@ -197,14 +200,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_->header_limit(static_cast<uint32_t>(shared_->options.headerLimit));
     parser_->body_limit(boost::none);  // the real limit depends on the target; set after headers
     // The first request must arrive within the read timeout; later ones within the idle timeout.
-    beast::get_lowest_layer(stream_).expires_after(served_ == 0 ? shared_->options.readTimeout
-                                                                : shared_->options.idleTimeout);
+    armReadDeadline(served_ == 0 ? shared_->options.readTimeout : shared_->options.idleTimeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         beast::bind_front_handler(&Session::onHeader, this->shared_from_this()));
   }
 
   void onHeader(beast::error_code ec, size_t) {
+    readDone();
     if (ec) {
       return readFailed(ec);
     }
@@ -215,12 +218,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return readFailed(http::error::body_limit);
     }
     parser_->body_limit(limit);
-    beast::get_lowest_layer(stream_).expires_after(shared_->options.readTimeout);
+    armReadDeadline(shared_->options.readTimeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::onRead, this->shared_from_this()));
   }
 
   void onRead(beast::error_code ec, size_t) {
+    readDone();
     if (ec) {
       return readFailed(ec);
     }
@@ -230,9 +234,50 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     send(shared_->router->handle(request), message.keep_alive() && !shared_->stopping);
   }
 
+  // Reads run against our own deadline rather than tcp_stream's timeout, which closes the
+  // socket: a client that stalls mid-request must still be told 408 before the close.
+  void armReadDeadline(std::chrono::milliseconds timeout) {
+    beast::get_lowest_layer(stream_).expires_never();
+    readTimedOut_ = false;
+    readTimer_.expires_after(timeout);
+    readTimer_.async_wait(
+        [self = this->shared_from_this(), generation = ++readGeneration_](beast::error_code ec) {
+          if (ec || generation != self->readGeneration_) {
+            return;  // the read finished first
+          }
+          self->readTimedOut_ = true;
+          beast::error_code ignored;
+          beast::get_lowest_layer(self->stream_).socket().cancel(ignored);
+        });
+  }
+
+  // A read completed (or failed): its deadline no longer applies.
+  void readDone() {
+    ++readGeneration_;
+    readTimer_.cancel();
+  }
+
+  // Part of a request arrived: bytes not yet parsed, a started parse, or a header already read.
+  bool requestStarted() const {
+    return busy_ || buffer_.size() > 0 || (parser_ && parser_->got_some());
+  }
+
   // Malformed or oversized requests get a JSON error and the connection closes (the rest of
   // the stream cannot be trusted); timeouts and disconnects just close.
   void readFailed(beast::error_code ec) {
+    if (readTimedOut_) {
+      readTimedOut_ = false;
+      if (requestStarted()) {
+        return send(
+            jsonError(408, "request not received within " +
+                               std::to_string(shared_->options.readTimeout.count()) + " ms"),
+            false);
+      }
+      // An idle keep-alive connection (or one that never sent a byte) is simply closed.
+      beast::error_code ignored;
+      beast::get_lowest_layer(stream_).socket().close(ignored);
+      return;
+    }
     if (ec == beast::error::timeout || ec == net::error::operation_aborted) {
       return;  // the socket is already closed; dropping the last handler ends the session
     }
@@ -257,7 +302,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     fail(ec, "read");
   }
 
-  void send(const Response& response, bool keepAlive) {
+  void send(Response response, bool keepAlive) {
     busy_ = true;
     response_.emplace(static_cast<http::status>(response.status), 11);
     response_->set(http::field::content_type, response.contentType);
@@ -265,7 +310,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       response_->set(name, value);
     }
     response_->keep_alive(keepAlive);
-    response_->body() = response.body;
+    response_->body() = std::move(response.body);  // extender replies run to hundreds of KB
     response_->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(shared_->options.readTimeout);
     http::async_write(stream_, *response_,
@@ -295,6 +340,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   std::shared_ptr<ssl::context> tls_;  // outlives stream_, which refers to it; null for plain
   Stream stream_;
+  net::steady_timer readTimer_;  // the deadline of the read in progress (see armReadDeadline)
+  uint64_t readGeneration_ = 0;  // tells a stale deadline from the current one
+  bool readTimedOut_ = false;    // the read in progress was cancelled by its deadline
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

@@ -307,6 +307,10 @@ struct ClusterState::Impl {
       next.nodeClaims = std::make_shared<const ObjectMap<api::NodeClaim>>(claims);
       claimsDirty = false;
     }
+    if (next.index == nullptr || next.index->nodes != next.nodes ||
+        next.index->inFlight != next.inFlight) {
+      next.reindex();
+    }
     if (pendingDirty) {
       next.pendingPods = std::make_shared<const ObjectMap<api::Pod>>(pending);
       pendingDirty = false;

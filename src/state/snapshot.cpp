@@ -17,19 +17,50 @@ ClusterSnapshot ClusterSnapshot::empty() {
   out.storageClasses = std::make_shared<const ObjectMap<api::StorageClass>>();
   out.nominations = std::make_shared<const std::map<std::string, Nomination, std::less<>>>();
   out.markedForDeletion = std::make_shared<const std::set<std::string, std::less<>>>();
+  out.reindex();
   return out;
 }
 
+void ClusterSnapshot::reindex() {
+  auto built = std::make_shared<NodeIndex>();
+  built->nodes = nodes;
+  built->inFlight = inFlight;
+  built->byNodeName.reserve(nodes->size());
+  built->byNodeClaimName.reserve(nodes->size() + inFlight->size());
+  for (const auto& [name, entry] : *inFlight) {
+    built->byNodeClaimName.emplace(name, entry.get());
+  }
+  for (const auto& [name, entry] : *nodes) {
+    built->byNodeName.emplace(name, entry.get());
+    if (entry->nodeClaim) {
+      built->byNodeClaimName.emplace(entry->nodeClaim->metadata.name, entry.get());
+    }
+  }
+  index = std::move(built);
+}
+
+bool ClusterSnapshot::indexIsCurrent() const {
+  return index && index->nodes == nodes && index->inFlight == inFlight;
+}
+
 const StateNode* ClusterSnapshot::node(std::string_view nodeName) const {
+  if (indexIsCurrent()) {
+    auto found = index->byNodeName.find(nodeName);
+    return found == index->byNodeName.end() ? nullptr : found->second;
+  }
   auto it = nodes->find(nodeName);
   return it == nodes->end() ? nullptr : it->second.get();
 }
 
 const StateNode* ClusterSnapshot::nodeForNodeClaim(std::string_view nodeClaimName) const {
+  if (indexIsCurrent()) {
+    auto found = index->byNodeClaimName.find(nodeClaimName);
+    return found == index->byNodeClaimName.end() ? nullptr : found->second;
+  }
   if (auto it = inFlight->find(nodeClaimName); it != inFlight->end()) {
     return it->second.get();
   }
-  // Joined NodeClaims are found through their node; a linear scan, as this is not a hot path.
+  // Without a current index, joined NodeClaims are found through their node by a scan.
   for (const auto& [name, entry] : *nodes) {
     if (entry->nodeClaim && entry->nodeClaim->metadata.name == nodeClaimName) {
       return entry.get();

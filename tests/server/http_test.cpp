@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fakes/fake_cluster_view.hpp"
+#include "support/testdata.hpp"
 
 namespace karpenter::server {
 namespace {
@@ -121,6 +122,69 @@ TEST_F(ExtenderRoutes, BodyOverTheRouteLimitIs413) {
 TEST_F(ExtenderRoutes, NoSnapshotYetIs503NotACrash) {
   view_.reset();
   EXPECT_EQ(post("/scheduler/filter", kCacheArgs).status, 503);
+}
+
+// The streaming path (scan, index lookups, direct writing) against the tree path (parse,
+// decodeExtenderArgs, typed verbs, encode().dump()): the same bytes for both verbs.
+void expectSameAsTheTreePath(Router& router, const FakeClusterView& view, const std::string& body) {
+  auto args = extender::decodeExtenderArgs(WireJson::parse(body));
+  ASSERT_TRUE(args) << args.error().message;
+  const Response filtered =
+      router.handle(Request{"POST", "/scheduler/filter", "application/json", body});
+  ASSERT_EQ(filtered.status, 200) << filtered.body;
+  EXPECT_EQ(filtered.body, extender::encode(extender::filter(*args, view)).dump());
+  const Response prioritized =
+      router.handle(Request{"POST", "/scheduler/prioritize", "application/json", body});
+  ASSERT_EQ(prioritized.status, 200) << prioritized.body;
+  EXPECT_EQ(prioritized.body, extender::encode(extender::prioritize(*args, view)).dump());
+}
+
+TEST_F(ExtenderRoutes, ThousandsOfNodesAnswerExactlyAsTheTreePathDoes) {
+  Router router;
+  addExtenderRoutes(router, [this] { return view_; });
+  WireJson names = WireJson::array();
+  for (int i = 0; i < 3000; ++i) {
+    std::string name = "ip-10-0-" + std::to_string(i) + ".compute.internal";
+    if (i % 500 == 7) {
+      name += "-\"odd\"\n\u00e9";
+    }
+    names.push_back(name);
+    extender::NodeFacts facts{.managed = i % 10 != 0,
+                              .disruptedTaint = i % 50 == 1,
+                              .deleting = i % 100 == 2,
+                              .nodeClaimDeleting = i % 100 == 3,
+                              .consolidatable = i % 20 == 4,
+                              .drifted = i % 33 == 5,
+                              .pricePerHour = i % 25 == 7 ? 0 : 0.05 * (i % 7 + 1),
+                              .allocatableMilliCpu = 1000 * (i % 4 + 1),
+                              .allocatableMemoryBytes = int64_t{4} << 30,
+                              .requestedMilliCpu = 37 * (i % 30)};
+    if (i % 3 != 2) {  // a third are unknown to the state
+      view_->nodes[name] = facts;
+    }
+  }
+  names.push_back(names[0]);  // kube-scheduler does not repeat names, but a client might
+  view_->nominations["pod-1"] = names[42].get<std::string>();
+  const WireJson pod = WireJson::parse(R"({"metadata":{"name":"p","uid":"pod-1"},"spec":
+      {"containers":[{"name":"c","resources":{"requests":{"cpu":"300m","memory":"1Gi"}}}]}})");
+  expectSameAsTheTreePath(router, *view_,
+                          WireJson{{"Pod", pod}, {"Nodes", nullptr}, {"NodeNames", names}}.dump());
+  expectSameAsTheTreePath(router, *view_, WireJson{{"Pod", pod}}.dump());  // nothing asked
+}
+
+TEST_F(ExtenderRoutes, KubeSchedulerGoldenRequestsInBothModes) {
+  Router router;
+  addExtenderRoutes(router, [this] { return view_; });
+  const std::string golden =
+      testing::readFile(testing::testdataDir() / "kube/extender-v1/ExtenderArgs.json");
+  view_->nodes["nodename"] = view_->nodes["disrupted"];
+  expectSameAsTheTreePath(router, *view_, golden);  // non-cache: the NodeList comes back
+  WireJson cacheMode = WireJson::parse(golden);
+  cacheMode["Nodes"] = nullptr;
+  expectSameAsTheTreePath(router, *view_, cacheMode.dump());
+  WireJson nonCacheOnly = WireJson::parse(golden);
+  nonCacheOnly["NodeNames"] = nullptr;
+  expectSameAsTheTreePath(router, *view_, nonCacheOnly.dump());
 }
 
 TEST(Router, HandlerExceptionsBecome500AndDoNotEscape) {

@@ -223,6 +223,69 @@ TEST_F(HttpsServerTest, IdleKeepAliveConnectionIsClosed) {
   EXPECT_FALSE(client.send(http::verb::post, "/scheduler/filter", kCacheArgs).response);
 }
 
+TEST_F(HttpsServerTest, ARequestStalledInItsHeadersGets408ThenTheConnectionCloses) {
+  options_.readTimeout = std::chrono::milliseconds(300);
+  start();
+  auto context = clientContext(dir_.file("ca.crt"));
+  TlsClient client(context, server_->port());
+  ASSERT_FALSE(client.error()) << client.error().message();
+  // Part of the headers, then nothing: the server waits the read timeout and answers 408.
+  HttpReply reply = client.sendRaw("POST /scheduler/filter HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  ASSERT_TRUE(reply.response) << reply.stage << ": " << reply.error.message();
+  EXPECT_EQ(reply.response->result_int(), 408);
+  EXPECT_FALSE(reply.response->keep_alive());
+  EXPECT_EQ(WireJson::parse(reply.response->body())["code"], 408);
+  EXPECT_FALSE(client.sendRaw("").response);  // and the connection is closed
+}
+
+TEST_F(HttpsServerTest, ARequestStalledInItsBodyGets408) {
+  options_.readTimeout = std::chrono::milliseconds(300);
+  start();
+  auto context = clientContext(dir_.file("ca.crt"));
+  TlsClient client(context, server_->port());
+  // A keep-alive request first: the stall is on the second request of the connection.
+  ASSERT_TRUE(client.send(http::verb::post, "/scheduler/filter", kCacheArgs).response);
+  HttpReply reply = client.sendRaw(
+      "POST /scheduler/filter HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100\r\n\r\n{\"Pod\":");
+  ASSERT_TRUE(reply.response) << reply.stage << ": " << reply.error.message();
+  EXPECT_EQ(reply.response->result_int(), 408);
+  EXPECT_FALSE(reply.response->keep_alive());
+  EXPECT_FALSE(client.sendRaw("").response);
+}
+
+TEST_F(HttpsServerTest, AConnectionThatSendsNothingIsClosedWithoutAResponse) {
+  options_.readTimeout = std::chrono::milliseconds(200);
+  options_.idleTimeout = std::chrono::milliseconds(200);
+  start();
+  auto context = clientContext(dir_.file("ca.crt"));
+  TlsClient fresh(context, server_->port());
+  ASSERT_FALSE(fresh.error()) << fresh.error().message();
+  HttpReply silent = fresh.sendRaw("");  // reads until the server closes
+  EXPECT_FALSE(silent.response);
+  EXPECT_TRUE(silent.error);
+  // Idle after a completed request: closed too, no 408.
+  TlsClient idle(context, server_->port());
+  ASSERT_TRUE(idle.send(http::verb::post, "/scheduler/filter", kCacheArgs).response);
+  HttpReply closed = idle.sendRaw("");
+  EXPECT_FALSE(closed.response);
+  EXPECT_TRUE(closed.error);
+}
+
+TEST_F(HttpsServerTest, AStalledClientDoesNotHoldUpOthers) {
+  options_.readTimeout = std::chrono::milliseconds(2000);
+  start();
+  auto context = clientContext(dir_.file("ca.crt"));
+  TlsClient staller(context, server_->port());
+  ASSERT_FALSE(staller.error());
+  std::thread stall([&] { staller.sendRaw("POST /scheduler/filter HTTP/1.1\r\n"); });
+  TlsClient other(context, server_->port());
+  HttpReply reply = other.send(http::verb::post, "/scheduler/filter", kCacheArgs);
+  ASSERT_TRUE(reply.response) << reply.stage << ": " << reply.error.message();
+  EXPECT_EQ(reply.response->body(), expectedFilter());
+  stall.join();
+}
+
 TEST_F(HttpsServerTest, StopClosesIdleConnectionsAndStopsAccepting) {
   start();
   const uint16_t port = server_->port();

@@ -2,8 +2,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "karpenter/extender/wire.hpp"
 
@@ -35,6 +39,25 @@ class ClusterView {
   // The node the provisioner nominated for this pod (by UID), if any.
   virtual std::optional<std::string> nominatedNode(std::string_view podUID) const = 0;
 };
+
+// What the decisions need of the pod being scheduled.
+struct PodFacts {
+  std::string uid;          // metadata.uid; "" when absent or not a string
+  int64_t milliCpu = 0;     // the pod's effective requests (api::podRequests)
+  int64_t memoryBytes = 0;  // both 0 when the spec does not decode as a PodSpec
+};
+
+// PodFacts of a Pod object. Reads metadata.uid and spec.{containers, initContainers, resources,
+// overhead}; everything else may be absent (the streaming decoder keeps only those fields).
+PodFacts podFacts(const nlohmann::json& pod);
+
+// Why filter rejects a node, or null when it passes: only nodes Karpenter manages and is taking
+// away (deleting, NodeClaim deleting, tainted karpenter.sh/disrupted). Unknown nodes pass.
+const char* filterRejection(const NodeFacts* facts);
+
+// Prioritize's score for each candidate, in candidate order (the formula below).
+std::vector<int64_t> priorityScores(const PodFacts& pod, std::span<const std::string_view> names,
+                                    const ClusterView& view);
 
 // The filter verb. Never sets Error for a node-level reason; replies in the mode it was asked in
 // (NodeNames for nodeCacheCapable, a NodeList of the passing items otherwise).

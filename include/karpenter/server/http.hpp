@@ -37,6 +37,9 @@ struct Response {
 // {"code":<status>,"message":<message>} with that status. Used for every error the server sends.
 Response jsonError(int status, std::string_view message);
 
+// 400 for a body that does not parse: "request body is not valid JSON: <why>".
+Response invalidJson(std::string_view why);
+
 // True for "application/json", case-insensitively, with or without parameters ("; charset=utf-8").
 bool isJsonContentType(std::string_view contentType);
 
@@ -61,6 +64,11 @@ class Router final {
   // Registers a route whose handler sees the raw request; bodies over bodyLimit are 413.
   void addPlainRoute(std::string method, std::string path, PlainHandler handler,
                      size_t bodyLimit = 0);
+  // Registers a JSON route whose handler parses the body itself (e.g. streaming, keeping only
+  // what it needs): the Content-Type (415) and size (413) checks of addJsonRoute apply; answering
+  // unparsable JSON with 400 (see invalidJson) is the handler's job.
+  void addRawJsonRoute(std::string method, std::string path, PlainHandler handler,
+                       size_t bodyLimit);
 
   // The body limit for a target: the largest limit among the routes of its path, or the
   // default when no route matches (so an unknown path cannot be used to send a huge body).
@@ -75,8 +83,9 @@ class Router final {
     std::string method;
     std::string path;
     size_t bodyLimit;
-    JsonHandler json;    // set for JSON routes
-    PlainHandler plain;  // set for plain routes
+    JsonHandler json;          // set for JSON routes
+    PlainHandler plain;        // set for plain and raw JSON routes
+    bool jsonContent = false;  // a raw JSON route: Content-Type must be JSON
   };
   void addRoute(Route route);
   size_t defaultBodyLimit_;

@@ -20,9 +20,10 @@ namespace karpenter::server {
 // - mTLS: with clientCaFile set, clients must present a certificate issued by that CA or the
 //   handshake fails.
 // - Limits: headerLimit (431 and close), the Router's per-path body limit (413 and close),
-//   malformed HTTP (400 and close), a read timeout for the handshake and each request (close),
-//   an idle timeout between keep-alive requests (close), maxConnections (excess connections
-//   are closed at accept).
+//   malformed HTTP (400 and close), a read timeout for the handshake (close) and for each
+//   request (408 and close once part of it arrived; a connection that sent nothing is just
+//   closed), an idle timeout between keep-alive requests (close), maxConnections (excess
+//   connections are closed at accept).
 // Beast and OpenSSL stay out of this header (pimpl).
 //
 // Thread safety: start() and stop() from one owning thread; port() anywhere after start().

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "karpenter/api/ec2nodeclass.hpp"
@@ -58,6 +59,17 @@ struct Nomination {
 struct ClusterSnapshot {
   using NodeMap = std::map<std::string, Ptr<StateNode>, std::less<>>;
 
+  // Hash lookups over `nodes` and `inFlight`, built once per publication (the extender looks up
+  // thousands of names per call). It holds the two maps it indexes, so its string_view keys (map
+  // keys and NodeClaim names) stay valid for as long as the index is alive.
+  struct NodeIndex {
+    Ptr<NodeMap> nodes;
+    Ptr<NodeMap> inFlight;
+    std::unordered_map<std::string_view, const StateNode*> byNodeName;
+    // Joined NodeClaims (through their node) and in-flight ones; in-flight entries win a tie.
+    std::unordered_map<std::string_view, const StateNode*> byNodeClaimName;
+  };
+
   uint64_t version = 0;                  // increases with every publication
   bool synced = false;                   // every informer has delivered its initial list
   Ptr<NodeMap> nodes;                    // by Node name
@@ -73,12 +85,17 @@ struct ClusterSnapshot {
   Ptr<ObjectMap<api::StorageClass>> storageClasses;
   Ptr<std::map<std::string, Nomination, std::less<>>> nominations;  // by pod UID
   Ptr<std::set<std::string, std::less<>>> markedForDeletion;        // Node or NodeClaim names
+  Ptr<NodeIndex> index;  // of `nodes` and `inFlight`; see reindex()
 
-  // An empty snapshot (every collection present and empty).
+  // An empty snapshot (every collection present and empty, the index built).
   static ClusterSnapshot empty();
 
+  // Rebuilds `index` after `nodes` or `inFlight` was replaced (O(nodes)). Lookups stay correct
+  // without it: an index built for other maps is ignored and the maps are searched instead.
+  void reindex();
+
   const StateNode* node(std::string_view nodeName) const;
-  // The entry of a NodeClaim: its joined node, or its in-flight entry.
+  // The entry of a NodeClaim: its in-flight entry, or the node it joined.
   const StateNode* nodeForNodeClaim(std::string_view nodeClaimName) const;
   bool isMarkedForDeletion(std::string_view name) const;
   // The nomination target of a pod, unless it expired at `now`.
@@ -88,6 +105,9 @@ struct ClusterSnapshot {
   // its labels, taints (not startupTaints), status.allocatable, not initialized. The pod pointers
   // point into this snapshot: keep the snapshot alive while the result is used.
   scheduling::ExistingNode existingNode(const StateNode& entry) const;
+
+ private:
+  bool indexIsCurrent() const;
 };
 
 }  // namespace karpenter::state
