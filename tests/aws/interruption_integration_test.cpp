@@ -25,6 +25,7 @@ class InterruptionIntegration : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(apiserver_.ok());
     client_ = apiserver_.client({.qps = 0});
+    events_ = std::make_unique<EventRecorder>(*client_);
     queueUrl_ = sqs_.createQueue("karpenter-interruptions");
     sqsClient_ = std::make_unique<aws::SqsClient>(
         aws::SqsClient::Options{.endpoint = sqs_.url(), .signingRegion = "us-east-1"},
@@ -48,7 +49,7 @@ class InterruptionIntegration : public ::testing::Test {
   InterruptionController& controller() {
     if (!controller_) {
       controller_ = std::make_unique<InterruptionController>(
-          *sqsClient_, *client_, state_, offerings_,
+          *sqsClient_, *client_, *events_, state_, offerings_,
           InterruptionController::Options{
               .queueUrl = queueUrl_, .receive = {.waitTime = 1s}, .errorBackoff = 100ms});
     }
@@ -95,6 +96,7 @@ class InterruptionIntegration : public ::testing::Test {
   }
 
   bool hasEvent(const std::string& reason, const std::string& object) {
+    events_->flush(std::chrono::seconds(5));  // Events are written asynchronously
     for (const json& event : events()) {
       if (event.value("reason", "") == reason &&
           event["involvedObject"].value("name", "") == object) {
@@ -106,6 +108,7 @@ class InterruptionIntegration : public ::testing::Test {
 
   testing::TestApiserver apiserver_;
   std::unique_ptr<kube::HttpKubeClient> client_;
+  std::unique_ptr<EventRecorder> events_;
   aws::testing::FakeSqs sqs_;
   std::string queueUrl_;
   std::unique_ptr<aws::SqsClient> sqsClient_;
@@ -177,7 +180,7 @@ TEST_F(InterruptionIntegration, AStateChangeToStoppingDeletesOnceAndAFailedRecei
 
 TEST_F(InterruptionIntegration, StopEndsALongPollInProgress) {
   controller_ = std::make_unique<InterruptionController>(
-      *sqsClient_, *client_, state_, offerings_,
+      *sqsClient_, *client_, *events_, state_, offerings_,
       InterruptionController::Options{.queueUrl = queueUrl_, .receive = {.waitTime = 20s}});
   controller_->start();
   ASSERT_TRUE(eventually([&] { return !sqs_.requests("ReceiveMessage").empty(); }));

@@ -91,6 +91,7 @@ InvolvedObject nodeObject(const api::Node& node) {
 struct InterruptionController::Impl {
   const aws::SqsClient& sqs;
   kube::KubeClient& client;
+  EventRecorder& events;
   state::ClusterState& state;
   cloudprovider::UnavailableOfferings& unavailableOfferings;
   Options options;
@@ -148,9 +149,9 @@ struct InterruptionController::Impl {
     if (!text) {
       return;
     }
-    recordEvent(client, nodeClaimObject(nodeClaim), text->type, text->reason, text->message);
+    events.record(nodeClaimObject(nodeClaim), text->type, text->reason, text->message);
     if (node != nullptr) {
-      recordEvent(client, nodeObject(*node), text->type, text->reason, text->message);
+      events.record(nodeObject(*node), text->type, text->reason, text->message);
     }
   }
 
@@ -175,11 +176,11 @@ struct InterruptionController::Impl {
     spdlog::info("interruption: deleting nodeclaim {} ({} for instance {})",
                  nodeClaim.metadata.name, kindName(message.kind),
                  instanceIdFromProviderId(nodeClaim.status.providerID));
-    recordEvent(client, nodeClaimObject(nodeClaim), "Warning", "TerminatingOnInterruption",
-                "Interruption triggered termination for the NodeClaim");
+    events.record(nodeClaimObject(nodeClaim), "Warning", "TerminatingOnInterruption",
+                  "Interruption triggered termination for the NodeClaim");
     if (node != nullptr) {
-      recordEvent(client, nodeObject(*node), "Warning", "TerminatingOnInterruption",
-                  "Interruption triggered termination for the Node");
+      events.record(nodeObject(*node), "Warning", "TerminatingOnInterruption",
+                    "Interruption triggered termination for the Node");
     }
     interruptionMetrics()
         .disrupted
@@ -329,9 +330,10 @@ struct InterruptionController::Impl {
 };
 
 InterruptionController::InterruptionController(
-    const aws::SqsClient& sqs, kube::KubeClient& client, state::ClusterState& state,
-    cloudprovider::UnavailableOfferings& unavailableOfferings, Options options)
-    : impl_(new Impl{sqs, client, state, unavailableOfferings, std::move(options)}) {}
+    const aws::SqsClient& sqs, kube::KubeClient& client, EventRecorder& events,
+    state::ClusterState& state, cloudprovider::UnavailableOfferings& unavailableOfferings,
+    Options options)
+    : impl_(new Impl{sqs, client, events, state, unavailableOfferings, std::move(options)}) {}
 
 InterruptionController::~InterruptionController() {
   stop();

@@ -7,6 +7,7 @@
 
 #include "karpenter/aws/sqs_client.hpp"
 #include "karpenter/cloudprovider/unavailable_offerings.hpp"
+#include "karpenter/controllers/events.hpp"
 #include "karpenter/kube/client.hpp"
 #include "karpenter/state/cluster_state.hpp"
 
@@ -50,7 +51,7 @@ class InterruptionController final {
     std::function<void(const std::string& reservationId)> markReservationUnavailable;
   };
 
-  InterruptionController(const aws::SqsClient& sqs, kube::KubeClient& client,
+  InterruptionController(const aws::SqsClient& sqs, kube::KubeClient& client, EventRecorder& events,
                          state::ClusterState& state,
                          cloudprovider::UnavailableOfferings& unavailableOfferings,
                          Options options);
