@@ -137,7 +137,8 @@ TEST_F(ServerTest, Discovery) {
   Reply policy = request(port, "GET", "/apis/policy/v1");
   EXPECT_EQ(policy.body["resources"][0]["name"], "poddisruptionbudgets");
   bool csiNodes = false;
-  for (const json& resource : request(port, "GET", "/apis/storage.k8s.io/v1").body["resources"]) {
+  const Reply storage = request(port, "GET", "/apis/storage.k8s.io/v1");
+  for (const json& resource : storage.body["resources"]) {
     csiNodes = csiNodes || (resource["name"] == "csinodes" && resource["kind"] == "CSINode" &&
                             resource["namespaced"] == false);
   }
