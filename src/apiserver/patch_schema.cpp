@@ -43,9 +43,10 @@ void addPodSpec(Table& table, const std::string& prefix) {
 
 std::map<std::string, Table, std::less<>> buildTables() {
   std::map<std::string, Table, std::less<>> tables;
-  for (const char* kind : {"Pod", "Node", "Namespace", "Event", "PersistentVolume",
-                           "PersistentVolumeClaim", "DaemonSet", "PodDisruptionBudget",
-                           "StorageClass", "Lease", "NodePool", "NodeClaim", "EC2NodeClass"}) {
+  for (const char* kind :
+       {"Pod", "Node", "Namespace", "Event", "PersistentVolume", "PersistentVolumeClaim",
+        "DaemonSet", "PodDisruptionBudget", "StorageClass", "CSINode", "Lease", "NodePool",
+        "NodeClaim", "EC2NodeClass"}) {
     addObjectMeta(tables[kind], "");
   }
   Table& pod = tables["Pod"];
@@ -69,6 +70,7 @@ std::map<std::string, Table, std::less<>> buildTables() {
   daemonSet["status.conditions"] = byKey("type");
 
   tables["PodDisruptionBudget"]["status.conditions"] = byKey("type");
+  tables["CSINode"]["spec.drivers"] = byKey("name");
 
   // The Karpenter CRDs' status conditions are x-kubernetes-list-type: map keyed by type; their
   // other lists (requirements, taints, subnetSelectorTerms, ...) are atomic.

@@ -15,6 +15,7 @@ std::vector<ResourceInfo> servedResources() {
       {"apps", "v1", "daemonsets", "DaemonSet", true, true, {"ds"}},
       {"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, {"pdb"}},
       {"storage.k8s.io", "v1", "storageclasses", "StorageClass", false, false, {"sc"}},
+      {"storage.k8s.io", "v1", "csinodes", "CSINode", false, false, {}},
       {"coordination.k8s.io", "v1", "leases", "Lease", true, false, {}},
       {"karpenter.sh", "v1", "nodepools", "NodePool", false, true, {}, true},
       {"karpenter.sh", "v1", "nodeclaims", "NodeClaim", false, true, {}, true},

@@ -268,6 +268,8 @@ struct Provisioner::Impl {
     for (const auto& [name, daemonSet] : *snapshot->daemonSets) {
       input.daemonSets.push_back(*daemonSet);
     }
+    // After existingNodes: their pods' claims count against the nodes' CSI volume limits.
+    snapshot->addVolumeInputs(pods, input);
 
     const auto started = Clock::now();
     const scheduling::Results results = scheduling::solve(input, pods);

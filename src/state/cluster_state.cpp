@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "karpenter/api/pod_requests.hpp"
+#include "karpenter/scheduling/scheduler.hpp"
 #include "karpenter/state/cluster_view.hpp"
 
 namespace karpenter::state {
@@ -87,6 +88,7 @@ struct ClusterState::Impl {
   Mirror<api::PersistentVolume> pvs;
   Mirror<api::PersistentVolumeClaim> pvcs;
   Mirror<api::StorageClass> storageClasses;
+  std::unordered_map<std::string, Ptr<VolumeLimits>> volumeLimits;  // by CSINode (= Node) name
   std::map<std::string, Nomination, std::less<>> nominations;
   std::set<std::string, std::less<>> marked;
   bool synced = false;
@@ -244,6 +246,22 @@ struct ClusterState::Impl {
     touched();
   }
 
+  void applyCSINode(Change change, const api::CSINode& csiNode) {
+    const std::string& name = csiNode.metadata.name;
+    auto limits = change == Change::kDelete ? VolumeLimits{} : scheduling::csiVolumeLimits(csiNode);
+    auto old = volumeLimits.find(name);
+    if (old == volumeLimits.end() ? limits.empty() : *old->second == limits) {
+      return;  // resyncs and updates of other fields (nodeID, topologyKeys) change nothing
+    }
+    if (limits.empty()) {
+      volumeLimits.erase(old);
+    } else {
+      volumeLimits[name] = std::make_shared<const VolumeLimits>(std::move(limits));
+    }
+    dirtyNodes.insert(name);
+    touched();
+  }
+
   Ptr<StateNode> buildEntry(const std::string& name, Ptr<api::Node> node,
                             Ptr<api::NodeClaim> claim) const {
     auto entry = std::make_shared<StateNode>();
@@ -263,6 +281,11 @@ struct ClusterState::Impl {
             ++entry->daemonSetPods;
           }
         }
+      }
+    }
+    if (entry->node) {
+      if (auto limits = volumeLimits.find(name); limits != volumeLimits.end()) {
+        entry->volumeLimits = limits->second;
       }
     }
     entry->facts = nodeFacts(*entry);
@@ -398,6 +421,13 @@ void ClusterState::apply(Change change, Ptr<api::NodeClaim> nodeClaim) {
   if (nodeClaim) {
     std::lock_guard lock(impl_->mutex);
     impl_->applyClaim(change, std::move(nodeClaim));
+  }
+}
+
+void ClusterState::apply(Change change, Ptr<api::CSINode> csiNode) {
+  if (csiNode) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->applyCSINode(change, *csiNode);
   }
 }
 

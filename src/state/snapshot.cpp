@@ -89,7 +89,11 @@ scheduling::ExistingNode ClusterSnapshot::existingNode(const StateNode& entry) c
     pods.push_back(pod.get());
   }
   if (entry.node) {
-    return scheduling::ExistingNode::fromNode(*entry.node, std::move(pods));
+    auto out = scheduling::ExistingNode::fromNode(*entry.node, std::move(pods));
+    if (entry.volumeLimits) {
+      out.volumeLimits = *entry.volumeLimits;
+    }
+    return out;
   }
   scheduling::ExistingNode out;
   out.name = entry.name;
@@ -103,6 +107,44 @@ scheduling::ExistingNode ClusterSnapshot::existingNode(const StateNode& entry) c
   out.pods = std::move(pods);
   out.initialized = false;
   return out;
+}
+
+void ClusterSnapshot::addVolumeInputs(const std::vector<const api::Pod*>& pods,
+                                      scheduling::SchedulerInput& input) const {
+  std::set<std::string, std::less<>> claimKeys;
+  auto collect = [&](const api::Pod& pod) {
+    for (const auto& volume : pod.spec.volumes) {
+      if (volume.persistentVolumeClaim) {
+        claimKeys.insert(pod.metadata.namespace_ + "/" + volume.persistentVolumeClaim->claimName);
+      } else if (!volume.ephemeral.is_null()) {
+        // A generic ephemeral volume's claim is named <pod>-<volume>.
+        claimKeys.insert(pod.metadata.namespace_ + "/" + pod.metadata.name + "-" + volume.name);
+      }
+    }
+  };
+  for (const auto* pod : pods) {
+    collect(*pod);
+  }
+  for (const auto& node : input.existingNodes) {
+    for (const auto* pod : node.pods) {
+      collect(*pod);
+    }
+  }
+  for (const auto& key : claimKeys) {
+    auto claim = persistentVolumeClaims->find(key);
+    if (claim == persistentVolumeClaims->end()) {
+      continue;
+    }
+    input.persistentVolumeClaims.push_back(*claim->second);
+    const std::string& volumeName = claim->second->spec.volumeName;
+    if (auto volume = persistentVolumes->find(volumeName);
+        !volumeName.empty() && volume != persistentVolumes->end()) {
+      input.persistentVolumes.push_back(*volume->second);
+    }
+  }
+  for (const auto& [name, storageClass] : *storageClasses) {
+    input.storageClasses.push_back(*storageClass);
+  }
 }
 
 }  // namespace karpenter::state

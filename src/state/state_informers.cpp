@@ -91,6 +91,8 @@ StateInformers::StateInformers(kube::KubeClient& client, ClusterState& state, Op
   i.add<api::StorageClass>(client, options,
                            {.group = "storage.k8s.io", .resource = "storageclasses"},
                            compactStorageClass);
+  i.add<api::CSINode>(client, options, {.group = "storage.k8s.io", .resource = "csinodes"},
+                      compactCSINode);
 }
 
 StateInformers::~StateInformers() {

@@ -77,4 +77,21 @@ std::shared_ptr<const api::StorageClass> compactStorageClass(const nlohmann::jso
   return decodeCompact<api::StorageClass>(object);
 }
 
+std::shared_ptr<const api::CSINode> compactCSINode(const nlohmann::json& object) {
+  auto csiNode = decodeCompact<api::CSINode>(object);
+  if (csiNode) {
+    auto& drivers = csiNode->spec.drivers;
+    std::erase_if(drivers, [](const api::CSINodeDriver& driver) {
+      return !driver.allocatable || !driver.allocatable->count;
+    });
+    for (auto& driver : drivers) {
+      driver.nodeID.clear();
+      driver.topologyKeys.clear();
+      driver.topologyKeys.shrink_to_fit();
+    }
+    drivers.shrink_to_fit();
+  }
+  return csiNode;
+}
+
 }  // namespace karpenter::state

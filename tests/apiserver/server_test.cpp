@@ -136,6 +136,19 @@ TEST_F(ServerTest, Discovery) {
   EXPECT_EQ(core.body["groupVersion"], "v1");
   Reply policy = request(port, "GET", "/apis/policy/v1");
   EXPECT_EQ(policy.body["resources"][0]["name"], "poddisruptionbudgets");
+  bool csiNodes = false;
+  const Reply storage = request(port, "GET", "/apis/storage.k8s.io/v1");
+  for (const json& resource : storage.body["resources"]) {
+    csiNodes = csiNodes || (resource["name"] == "csinodes" && resource["kind"] == "CSINode" &&
+                            resource["namespaced"] == false);
+  }
+  EXPECT_TRUE(csiNodes) << "storage.k8s.io/v1 csinodes, cluster-scoped";
+  EXPECT_EQ(
+      request(port, "POST", "/apis/storage.k8s.io/v1/csinodes",
+              R"({"apiVersion":"storage.k8s.io/v1","kind":"CSINode","metadata":{"name":"n1"}})")
+          .status,
+      201);
+  EXPECT_EQ(request(port, "GET", "/apis/storage.k8s.io/v1/csinodes/n1").status, 200);
   EXPECT_EQ(request(port, "GET", "/apis/nope/v1").status, 404);
 }
 

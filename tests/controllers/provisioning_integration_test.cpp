@@ -1,7 +1,8 @@
 // The whole loop on the test apiserver: pending pods → provisioner → NodeClaims → simulated
 // instances → kubelets register Nodes → the binder (kube-scheduler's part) binds pods to their
-// nominated nodes → pods Running. Also: limits, insufficient-capacity fallback, liveness, and
-// NodeClaim deletion draining its node with PDBs respected.
+// nominated nodes → pods Running. Also: limits, insufficient-capacity fallback, liveness,
+// NodeClaim deletion draining its node with PDBs respected, and CSI volume limits of existing
+// nodes (CSINode) honoured.
 
 #include <thread>
 
@@ -162,6 +163,75 @@ TEST_F(ProvisioningLoop, DeletingANodeClaimDrainsItsNodeRespectingPodDisruptionB
   ASSERT_TRUE(eventually([&] { return list(kNodeClaims).empty(); }));
   ASSERT_TRUE(eventually([&] { return list({.resource = "nodes"}).empty(); }));
   EXPECT_EQ(runningPods(), 0u);
+}
+
+json withClaim(json pod, const std::string& claimName) {
+  pod["spec"]["volumes"] = {
+      {{"name", "data"}, {"persistentVolumeClaim", {{"claimName", claimName}}}}};
+  return pod;
+}
+
+std::string nodeNameOf(const json& pod) {
+  return pod.is_object() ? pod["spec"].value("nodeName", "") : "";
+}
+
+TEST_F(ProvisioningLoop, AnExistingNodeAtItsCsiVolumeLimitGetsNoMoreVolumes) {
+  constexpr const char* kEbs = "ebs.csi.aws.com";
+  create(kNodePools, nodePool("general"));
+  create({.group = "storage.k8s.io", .resource = "storageclasses"},
+         {{"apiVersion", "storage.k8s.io/v1"},
+          {"kind", "StorageClass"},
+          {"metadata", {{"name", "gp3"}}},
+          {"provisioner", kEbs},
+          {"volumeBindingMode", "WaitForFirstConsumer"}});
+  for (const std::string claim : {"data-bound", "data-pending"}) {
+    create({.resource = "persistentvolumeclaims", .nameSpace = "default"},
+           {{"apiVersion", "v1"},
+            {"kind", "PersistentVolumeClaim"},
+            {"metadata", {{"name", claim}, {"namespace", "default"}}},
+            {"spec",
+             {{"storageClassName", "gp3"},
+              {"accessModes", {"ReadWriteOnce"}},
+              {"resources", {{"requests", {{"storage", "10Gi"}}}}}}}});
+  }
+  // A node Karpenter does not manage, with room for more pods but an EBS attach limit of 1,
+  // already used by a running pod's volume.
+  const std::string existing = "existing-1";
+  create({.resource = "nodes"},
+         {{"apiVersion", "v1"},
+          {"kind", "Node"},
+          {"metadata", {{"name", existing}, {"labels", {{"kubernetes.io/hostname", existing}}}}},
+          {"status",
+           {{"allocatable", {{"cpu", "8"}, {"memory", "32Gi"}, {"pods", "110"}}},
+            {"capacity", {{"cpu", "8"}, {"memory", "32Gi"}, {"pods", "110"}}},
+            {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}});
+  create({.group = "storage.k8s.io", .resource = "csinodes"},
+         {{"apiVersion", "storage.k8s.io/v1"},
+          {"kind", "CSINode"},
+          {"metadata", {{"name", existing}}},
+          {"spec",
+           {{"drivers",
+             {{{"name", kEbs}, {"nodeID", "i-existing"}, {"allocatable", {{"count", 1}}}}}}}}});
+  json bound = withClaim(pendingPod("bound", "100m"), "data-bound");
+  bound["spec"]["nodeName"] = existing;
+  bound["status"] = {{"phase", "Running"}};
+  createPod(bound);
+  start();
+
+  // Both fit the existing node's CPU; only the one without a volume may go there.
+  createPod(withClaim(pendingPod("second", "100m"), "data-pending"));
+  createPod(pendingPod("plain", "100m"));
+  const kube::ResourceRef pods{.resource = "pods", .nameSpace = "default"};
+  ASSERT_TRUE(eventually([&] {
+    return !nodeNameOf(get(pods.named("second"))).empty() &&
+           !nodeNameOf(get(pods.named("plain"))).empty();
+  }));
+  EXPECT_EQ(nodeNameOf(get(pods.named("plain"))), existing);
+  EXPECT_NE(nodeNameOf(get(pods.named("second"))), existing);
+  EXPECT_EQ(list(kNodeClaims).size(), 1u);
+  const json launched = get({.resource = "nodes", .name = nodeNameOf(get(pods.named("second")))});
+  ASSERT_TRUE(launched.is_object());
+  EXPECT_EQ(launched["metadata"]["labels"].value("karpenter.sh/nodepool", ""), "general");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::csiNodeJson;
 using testing::daemonSetPodJson;
 using testing::nodeClaimJson;
 using testing::nodeJson;
@@ -273,6 +274,113 @@ TEST_F(ClusterStateTest, ExistingNodeForTheSolver) {
   EXPECT_EQ(flying.taints[0].key, "dedicated");
   EXPECT_EQ(flying.labels.at("karpenter.sh/nodepool"), "default");
   EXPECT_EQ(flying.allocatable.at("cpu").milliValue(), 2000);
+}
+
+TEST_F(ClusterStateTest, CsiNodeLimitsReachTheSnapshotAndGoAwayWithTheCsiNode) {
+  const json drivers = {{{"name", "ebs.csi.aws.com"},
+                         {"nodeID", "i-1"},
+                         {"topologyKeys", {"topology.ebs.csi.aws.com/zone"}},
+                         {"allocatable", {{"count", 25}}}},
+                        {{"name", "efs.csi.aws.com"}, {"nodeID", "i-1"}}};
+  // A CSINode seen before its Node is kept and applied when the Node appears.
+  state_.apply(Change::kUpsert, compactCSINode(csiNodeJson("n1", drivers)));
+  EXPECT_EQ(state_.flush()->node("n1"), nullptr);
+  node(Change::kUpsert, nodeJson("n1", "aws:///a/i-1"));
+  node(Change::kUpsert, nodeJson("n2", "aws:///a/i-2"));
+  auto snapshot = state_.flush();
+  const VolumeLimits expected{{"ebs.csi.aws.com", 25}};
+  ASSERT_NE(snapshot->node("n1")->volumeLimits, nullptr);
+  EXPECT_EQ(*snapshot->node("n1")->volumeLimits, expected) << "drivers without a count: no limit";
+  EXPECT_EQ(snapshot->existingNode(*snapshot->node("n1")).volumeLimits, expected);
+  EXPECT_EQ(snapshot->node("n2")->volumeLimits, nullptr);
+  EXPECT_TRUE(snapshot->existingNode(*snapshot->node("n2")).volumeLimits.empty());
+
+  // An update replaces the limits; the unchanged node keeps its shared entry.
+  json raised = drivers;
+  raised[0]["allocatable"]["count"] = 39;
+  state_.apply(Change::kUpsert, compactCSINode(csiNodeJson("n1", raised)));
+  auto updated = state_.flush();
+  EXPECT_EQ(updated->node("n1")->volumeLimits->at("ebs.csi.aws.com"), 39);
+  EXPECT_EQ(updated->nodes->at("n2"), snapshot->nodes->at("n2"));
+  raised[0]["nodeID"] = "i-1-renamed";
+  state_.apply(Change::kUpsert, compactCSINode(csiNodeJson("n1", raised)));
+  EXPECT_EQ(state_.flush(), updated) << "same limits: nothing to publish";
+
+  state_.apply(Change::kDelete, compactCSINode(csiNodeJson("n1", raised)));
+  auto deleted = state_.flush();
+  EXPECT_EQ(deleted->node("n1")->volumeLimits, nullptr);
+  EXPECT_TRUE(deleted->existingNode(*deleted->node("n1")).volumeLimits.empty());
+  EXPECT_EQ(updated->node("n1")->volumeLimits->at("ebs.csi.aws.com"), 39)
+      << "published snapshots are immutable";
+}
+
+TEST_F(ClusterStateTest, VolumeInputsHoldWhatThePodsMountAndEveryStorageClass) {
+  node(Change::kUpsert, nodeJson("n1", "aws:///a/i-1"));
+  json bound = podJson("bound", "n1");
+  bound["spec"]["volumes"] = {{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "a"}}}}};
+  pod(Change::kUpsert, bound);
+  json pending = podJson("pending", "");
+  pending["spec"]["volumes"] = {
+      {{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "b"}}}},
+      {{"name", "scratch"},
+       {"ephemeral", {{"volumeClaimTemplate", {{"spec", {{"storageClassName", "gp3"}}}}}}}}};
+  pod(Change::kUpsert, pending);
+  auto claim = [](const std::string& name, const std::string& volume) {
+    json out = {{"apiVersion", "v1"},
+                {"kind", "PersistentVolumeClaim"},
+                {"metadata", {{"name", name}, {"namespace", "default"}}},
+                {"spec", {{"storageClassName", "gp3"}}}};
+    if (!volume.empty()) {
+      out["spec"]["volumeName"] = volume;
+    }
+    return out;
+  };
+  for (const auto& [name, volume] : std::vector<std::pair<std::string, std::string>>{
+           {"a", "pv-a"}, {"b", ""}, {"pending-scratch", ""}, {"unrelated", "pv-unrelated"}}) {
+    state_.apply(Change::kUpsert, compactPersistentVolumeClaim(claim(name, volume)));
+  }
+  for (const std::string name : {"pv-a", "pv-unrelated"}) {
+    json pv = {{"apiVersion", "v1"},
+               {"kind", "PersistentVolume"},
+               {"metadata", {{"name", name}}},
+               {"spec", {{"csi", {{"driver", "ebs.csi.aws.com"}, {"volumeHandle", name}}}}}};
+    state_.apply(Change::kUpsert, compactPersistentVolume(pv));
+  }
+  json gp3 = {{"apiVersion", "storage.k8s.io/v1"},
+              {"kind", "StorageClass"},
+              {"metadata", {{"name", "gp3"}}},
+              {"provisioner", "ebs.csi.aws.com"}};
+  state_.apply(Change::kUpsert, compactStorageClass(gp3));
+  auto snapshot = state_.flush();
+
+  scheduling::SchedulerInput input;
+  input.existingNodes.push_back(snapshot->existingNode(*snapshot->node("n1")));
+  snapshot->addVolumeInputs({snapshot->pendingPods->at("default/pending").get()}, input);
+  std::vector<std::string> claims;
+  for (const auto& c : input.persistentVolumeClaims) {
+    claims.push_back(c.metadata.name);
+  }
+  EXPECT_EQ(claims, (std::vector<std::string>{"a", "b", "pending-scratch"}));
+  ASSERT_EQ(input.persistentVolumes.size(), 1u);
+  EXPECT_EQ(input.persistentVolumes[0].metadata.name, "pv-a");
+  ASSERT_EQ(input.storageClasses.size(), 1u);
+  EXPECT_EQ(input.storageClasses[0].provisioner, "ebs.csi.aws.com");
+}
+
+TEST(TransformsTest, CompactCsiNodeKeepsOnlyDriverNamesAndCounts) {
+  json drivers = {{{"name", "ebs.csi.aws.com"},
+                   {"nodeID", "i-1"},
+                   {"topologyKeys", {"topology.ebs.csi.aws.com/zone"}},
+                   {"allocatable", {{"count", 25}}}},
+                  {{"name", "efs.csi.aws.com"}, {"nodeID", "i-1"}}};
+  auto csiNode = compactCSINode(csiNodeJson("n1", drivers));
+  ASSERT_NE(csiNode, nullptr);
+  EXPECT_TRUE(csiNode->original.is_null());
+  ASSERT_EQ(csiNode->spec.drivers.size(), 1u);
+  EXPECT_EQ(csiNode->spec.drivers[0].name, "ebs.csi.aws.com");
+  EXPECT_EQ(csiNode->spec.drivers[0].allocatable->count, 25);
+  EXPECT_TRUE(csiNode->spec.drivers[0].nodeID.empty());
+  EXPECT_TRUE(csiNode->spec.drivers[0].topologyKeys.empty());
 }
 
 TEST(TransformsTest, CompactPodKeepsWhatTheProductReadsAndDropsTheRest) {

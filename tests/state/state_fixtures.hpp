@@ -87,4 +87,12 @@ inline nlohmann::json daemonSetPodJson(const std::string& name, const std::strin
   return pod;
 }
 
+// A CSINode (storage.k8s.io/v1) named after its node, with `drivers` as spec.drivers.
+inline nlohmann::json csiNodeJson(const std::string& name, const nlohmann::json& drivers) {
+  return {{"apiVersion", "storage.k8s.io/v1"},
+          {"kind", "CSINode"},
+          {"metadata", {{"name", name}}},
+          {"spec", {{"drivers", drivers}}}};
+}
+
 }  // namespace karpenter::testing

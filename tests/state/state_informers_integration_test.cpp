@@ -1,4 +1,4 @@
-// The cluster state fed by its ten informers from a real apiserver over HTTP (in-repo by
+// The cluster state fed by its eleven informers from a real apiserver over HTTP (in-repo by
 // default, $KUBECONFIG's cluster when set; objects created are deleted afterwards). NodeClaims
 // need Karpenter's CRDs: on a cluster without them that part is skipped.
 #include <unistd.h>
@@ -19,6 +19,7 @@ using testing::eventually;
 const kube::ResourceRef kNodes{.resource = "nodes"};
 const kube::ResourceRef kPods{.resource = "pods", .nameSpace = "default"};
 const kube::ResourceRef kNodeClaims{.group = "karpenter.sh", .resource = "nodeclaims"};
+const kube::ResourceRef kCSINodes{.group = "storage.k8s.io", .resource = "csinodes"};
 
 class StateInformersIntegrationTest : public ::testing::Test {
  protected:
@@ -68,7 +69,7 @@ TEST_F(StateInformersIntegrationTest, StateShowsPodsPerNodePendingPodsAndNodeCla
   ASSERT_TRUE(create(kPods, testing::podJson(prefix_ + "bound", n1, "750m", "1Gi")).ok());
   startInformers();
   ASSERT_TRUE(eventuallyState([](const ClusterSnapshot& s) { return s.synced; }))
-      << "all ten informers sync (their resources exist on the apiserver)";
+      << "all eleven informers sync (their resources exist on the apiserver)";
 
   ASSERT_TRUE(eventuallyState([&](const ClusterSnapshot& s) {
     const StateNode* node = s.node(n1);
@@ -105,6 +106,18 @@ TEST_F(StateInformersIntegrationTest, StateShowsPodsPerNodePendingPodsAndNodeCla
     }
     return true;
   }));
+
+  // A CSINode's attach limits reach the node of the same name, and leave with the CSINode.
+  const json drivers = {
+      {{"name", "ebs.csi.aws.com"}, {"nodeID", "i-1"}, {"allocatable", {{"count", 3}}}}};
+  ASSERT_TRUE(create(kCSINodes, testing::csiNodeJson(n1, drivers)).ok());
+  ASSERT_TRUE(eventuallyState([&](const ClusterSnapshot& s) {
+    const auto& limits = s.node(n1)->volumeLimits;
+    return limits != nullptr && *limits == VolumeLimits{{"ebs.csi.aws.com", 3}};
+  }));
+  ASSERT_TRUE(client_->remove(kCSINodes.named(n1), {}).ok());
+  ASSERT_TRUE(eventuallyState(
+      [&](const ClusterSnapshot& s) { return s.node(n1)->volumeLimits == nullptr; }));
 
   // NodeClaims: in flight until a node with their providerID appears, then joined.
   const std::string claim = prefix_ + "claim";

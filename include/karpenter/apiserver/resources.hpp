@@ -25,7 +25,7 @@ struct ResourceInfo {
 
 // The resources Karpenter reads and writes: core pods, nodes, namespaces, events,
 // persistentvolumes, persistentvolumeclaims; apps/v1 daemonsets; policy/v1
-// poddisruptionbudgets; storage.k8s.io/v1 storageclasses; coordination.k8s.io/v1 leases;
+// poddisruptionbudgets; storage.k8s.io/v1 storageclasses, csinodes; coordination.k8s.io/v1 leases;
 // karpenter.sh/v1 nodepools, nodeclaims; karpenter.k8s.aws/v1 ec2nodeclasses.
 std::vector<ResourceInfo> servedResources();
 

@@ -57,6 +57,8 @@ class ClusterState final {
   void apply(Change change, Ptr<api::PersistentVolume> pv);
   void apply(Change change, Ptr<api::PersistentVolumeClaim> pvc);
   void apply(Change change, Ptr<api::StorageClass> storageClass);
+  // Keeps only the CSINode's volume limits, for the Node of the same name.
+  void apply(Change change, Ptr<api::CSINode> csiNode);
   // Whether every informer has delivered its initial list.
   void setSynced(bool synced);
 

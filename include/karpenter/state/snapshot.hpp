@@ -26,6 +26,8 @@ namespace karpenter::state {
 template <typename T>
 using Ptr = std::shared_ptr<const T>;
 // Objects by key: "namespace/name" for namespaced kinds, "name" for cluster-scoped ones.
+// A node's CSI attach limits, driver → count (its CSINode's allocatable counts).
+using VolumeLimits = std::map<std::string, int64_t>;
 template <typename T>
 using ObjectMap = std::map<std::string, Ptr<T>, std::less<>>;
 
@@ -42,6 +44,9 @@ struct StateNode {
   api::ResourceList daemonSetRequested;  // the part of `requested` from DaemonSet-owned pods
   size_t daemonSetPods = 0;
   extender::NodeFacts facts;  // what the scheduler extender reads (see cluster_view.hpp)
+  // From the CSINode of the same name; null when there is none (or no Node yet). Shared with
+  // the writer and every snapshot until the CSINode changes.
+  Ptr<VolumeLimits> volumeLimits;
 
   bool inFlight() const { return node == nullptr; }
   bool managed() const { return nodeClaim != nullptr; }
@@ -101,10 +106,16 @@ struct ClusterSnapshot {
   // The nomination target of a pod, unless it expired at `now`.
   std::optional<std::string> nominatedTarget(std::string_view podUid,
                                              std::chrono::steady_clock::time_point now) const;
-  // The solver's view of a node (labels, taints, allocatable, pods). For an in-flight NodeClaim:
-  // its labels, taints (not startupTaints), status.allocatable, not initialized. The pod pointers
-  // point into this snapshot: keep the snapshot alive while the result is used.
+  // The solver's view of a node (labels, taints, allocatable, pods, CSI volume limits). For an
+  // in-flight NodeClaim: its labels, taints (not startupTaints), status.allocatable, not
+  // initialized, no volume limits. The pod pointers point into this snapshot: keep the snapshot
+  // alive while the result is used.
   scheduling::ExistingNode existingNode(const StateNode& entry) const;
+  // Fills the solver's volume inputs: the claims `pods` and input.existingNodes' pods mount
+  // (persistentVolumeClaim and generic ephemeral volumes), the volumes bound to them and every
+  // StorageClass. Copies only what those pods reference, not every claim in the cluster.
+  void addVolumeInputs(const std::vector<const api::Pod*>& pods,
+                       scheduling::SchedulerInput& input) const;
 
  private:
   bool indexIsCurrent() const;

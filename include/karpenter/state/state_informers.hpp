@@ -8,11 +8,11 @@
 
 namespace karpenter::state {
 
-// The ten informers that feed a ClusterState: Nodes, Pods, NodeClaims, NodePools,
+// The eleven informers that feed a ClusterState: Nodes, Pods, NodeClaims, NodePools,
 // EC2NodeClasses, DaemonSets, PodDisruptionBudgets, PersistentVolumes, PersistentVolumeClaims,
-// StorageClasses (all namespaces), each storing the compact objects of transforms.hpp and
-// applying every add/update/delete to the state. The state's synced flag is set once all ten
-// have delivered their initial lists.
+// StorageClasses, CSINodes (all namespaces), each storing the compact objects of transforms.hpp
+// and applying every add/update/delete to the state. The state's synced flag is set once all
+// eleven have delivered their initial lists.
 // The client and the state must outlive this object.
 // Thread safety: start()/stop() from the owner; hasSynced() from any thread.
 class StateInformers final {

@@ -31,5 +31,8 @@ std::shared_ptr<const api::PersistentVolume> compactPersistentVolume(const nlohm
 std::shared_ptr<const api::PersistentVolumeClaim> compactPersistentVolumeClaim(
     const nlohmann::json& object);
 std::shared_ptr<const api::StorageClass> compactStorageClass(const nlohmann::json& object);
+// Keeps only each driver's name and allocatable count (drivers without a count are dropped):
+// the volume limits are all the state reads, and there is one CSINode per node.
+std::shared_ptr<const api::CSINode> compactCSINode(const nlohmann::json& object);
 
 }  // namespace karpenter::state
