@@ -60,6 +60,10 @@ class GatedClient final : public kube::KubeClient {
     gate();
     return inner_.patch(ref, type, body);
   }
+  Result<json> apply(const kube::ResourceRef& ref, const json& object,
+                     const kube::ApplyOptions& options) override {
+    return inner_.apply(ref, object, options);
+  }
   Result<void> remove(const kube::ResourceRef& ref, const kube::DeleteOptions& options) override {
     return inner_.remove(ref, options);
   }
