@@ -160,7 +160,7 @@ void resetRegistrationHealth(const api::NodePool& pool, int64_t nodeClassGenerat
   }
 }
 
-json conditionsJson(const std::vector<api::Condition>& conditions) {
+json poolConditionsJson(const std::vector<api::Condition>& conditions) {
   json out = json::array();
   for (const auto& c : conditions) {
     out.push_back(api::encodeJson(c));
@@ -283,7 +283,7 @@ struct NodePoolStatus::Impl {
                    {{"resources", resources},
                     {"nodes", desired.nodes},
                     {"nodeClassObservedGeneration", desired.nodeClassObservedGeneration},
-                    {"conditions", conditionsJson(desired.conditions)}}}};
+                    {"conditions", poolConditionsJson(desired.conditions)}}}};
     kube::ResourceRef ref = kNodePools.named(pool.metadata.name);
     ref.subresource = "status";
     auto patched = client.patch(ref, kube::PatchType::kMerge, patch);

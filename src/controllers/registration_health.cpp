@@ -73,7 +73,7 @@ void RegistrationHealth::setStatus(const std::string& nodePoolUid, Status status
 
 namespace {
 
-const kube::ResourceRef kNodePools{.group = "karpenter.sh", .resource = "nodepools"};
+const kube::ResourceRef kNodePoolResource{.group = "karpenter.sh", .resource = "nodepools"};
 
 bool ownedBy(const api::NodeClaim& nodeClaim, const api::NodePool& pool) {
   return std::any_of(nodeClaim.metadata.ownerReferences.begin(),
@@ -127,7 +127,7 @@ Result<void> recordRegistrationOutcome(kube::KubeClient& client, RegistrationHea
   if (poolName == nodeClaim.metadata.labels.end() || poolName->second.empty()) {
     return {};
   }
-  auto got = client.get(kNodePools.named(poolName->second));
+  auto got = client.get(kNodePoolResource.named(poolName->second));
   if (!got) {
     return got.error().kind == ErrorKind::kNotFound ? Result<void>() : Result<void>(got.error());
   }
@@ -149,7 +149,7 @@ Result<void> recordRegistrationOutcome(kube::KubeClient& client, RegistrationHea
       }
       // The whole list is replaced by a merge patch, so it is guarded by the resourceVersion
       // read above: a concurrent status write makes this a Conflict, retried by the caller.
-      kube::ResourceRef ref = kNodePools.named(pool->metadata.name);
+      kube::ResourceRef ref = kNodePoolResource.named(pool->metadata.name);
       ref.subresource = "status";
       auto patched =
           client.patch(ref, kube::PatchType::kMerge,

@@ -36,7 +36,7 @@ bool withinBounds(std::string_view value, std::optional<int64_t> gte, std::optio
   return (!gte || *parsed >= *gte) && (!lte || *parsed <= *lte);
 }
 
-bool contains(const std::vector<std::string>& sorted, std::string_view value) {
+bool sortedContains(const std::vector<std::string>& sorted, std::string_view value) {
   auto it = std::lower_bound(sorted.begin(), sorted.end(), value,
                              [](const std::string& a, std::string_view b) { return a < b; });
   return it != sorted.end() && *it == value;
@@ -270,7 +270,7 @@ bool Requirement::intersects(const Requirement& other) const {
     const auto& finite = complement_ ? other.values_ : values_;
     const auto& excluded = complement_ ? values_ : other.values_;
     return std::any_of(finite.begin(), finite.end(), [&](const std::string& v) {
-      return !contains(excluded, v) && withinBounds(v, gte, lte);
+      return !sortedContains(excluded, v) && withinBounds(v, gte, lte);
     });
   }
   // Both finite: a merge walk finds common values without allocating.
@@ -293,7 +293,7 @@ bool Requirement::intersects(const Requirement& other) const {
 }
 
 bool Requirement::has(std::string_view value) const {
-  return contains(values_, value) != complement_ && withinBounds(value, gte_, lte_);
+  return sortedContains(values_, value) != complement_ && withinBounds(value, gte_, lte_);
 }
 
 int64_t Requirement::len() const {
@@ -311,7 +311,7 @@ std::string Requirement::any() const {
   // At most values_.size() + 1 candidates are tried: only excluded values are skipped.
   while (!lte_ || candidate <= *lte_) {
     std::string text = std::to_string(candidate);
-    if (!contains(values_, text)) {
+    if (!sortedContains(values_, text)) {
       return text;
     }
     if (candidate == std::numeric_limits<int64_t>::max()) {

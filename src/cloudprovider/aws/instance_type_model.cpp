@@ -15,8 +15,8 @@ using karpenter::aws::InstanceTypeInfo;
 using nlohmann::json;
 
 constexpr int64_t kMi = 1024 * 1024;
-constexpr int64_t kGi = 1024 * kMi;
-constexpr int64_t kDefaultStorageBytes = 20 * kGi;
+constexpr int64_t kGiB = 1024 * kMi;
+constexpr int64_t kDefaultStorageBytes = 20 * kGiB;
 // Graviton kernels reserve 64 MiB for the contiguous memory allocator (upstream memory()).
 constexpr int64_t kArm64ReservedMiB = 64;
 constexpr int64_t kEvictionMemoryBytes = 100 * kMi;
@@ -277,7 +277,7 @@ int64_t ephemeralStorageBytes(const InstanceTypeInfo& info, const ModelSettings&
       }
     }
   }
-  return isWindowsFamily(settings.amiFamily) ? 50 * kGi : kDefaultStorageBytes;
+  return isWindowsFamily(settings.amiFamily) ? 50 * kGiB : kDefaultStorageBytes;
 }
 
 api::ResourceList capacityOf(const InstanceTypeInfo& info, const ModelSettings& settings) {
@@ -332,7 +332,7 @@ scheduling::InstanceTypeOverhead overheadOf(const InstanceTypeInfo& info,
   overhead.kubeReserved["cpu"] =
       api::Quantity::fromMilli(kubeReservedCpuMilli(info.defaultVCpus * 1000));
   overhead.kubeReserved["memory"] = bytes((11 * pods + 255) * kMi);
-  overhead.kubeReserved["ephemeral-storage"] = bytes(kGi);
+  overhead.kubeReserved["ephemeral-storage"] = bytes(kGiB);
   for (const auto& [name, value] : settings.kubelet.kubeReserved) {
     if (auto quantity = api::Quantity::parse(value)) {
       overhead.kubeReserved[name] = *quantity;
