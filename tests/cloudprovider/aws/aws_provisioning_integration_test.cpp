@@ -7,10 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_aws/fake_iam.hpp"
-#include "aws/fake_aws/fake_ssm.hpp"
 #include "aws/fake_ec2/fake_ec2.hpp"
-#include "controllers/controller_fixture.hpp"
+#include "aws_test_account.hpp"
 #include "karpenter/cloudprovider/aws/aws_environment.hpp"
 #include "karpenter/cloudprovider/aws/nodeclass_controller.hpp"
 
@@ -23,8 +21,6 @@ using controllers::test::kNodeClasses;
 using controllers::test::kNodePools;
 using namespace std::chrono_literals;
 
-constexpr const char* kAl2023Prefix = "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/";
-
 class AwsProvisioning : public controllers::test::ControllerLoop {
  protected:
   void SetUp() override {
@@ -32,11 +28,7 @@ class AwsProvisioning : public controllers::test::ControllerLoop {
     if (IsSkipped()) {
       return;
     }
-    ssm_.putParameter(std::string(kAl2023Prefix) + "x86_64/standard/recommended/image_id",
-                      "ami-test1", "aws:ec2:image");
-    ssm_.putParameter(std::string(kAl2023Prefix) + "arm64/standard/recommended/image_id",
-                      "ami-test2", "aws:ec2:image");
-    iam_.addRole("KarpenterNodeRole-test");
+    testing::seedAccount(ssm_, iam_, "1.31");
     auto environment = AwsEnvironment::create(
         AwsSettings{.clusterName = "test-cluster",
                     .clusterEndpoint = "https://test-cluster.example",
@@ -133,15 +125,6 @@ class AwsProvisioning : public controllers::test::ControllerLoop {
     return running;
   }
 
-  static json nodeClass() {
-    json object = controllers::test::ec2NodeClass("default");
-    object["spec"]["subnetSelectorTerms"] =
-        json::array({{{"tags", {{"karpenter.sh/discovery", "test"}}}}});
-    object["spec"]["securityGroupSelectorTerms"] =
-        json::array({{{"tags", {{"karpenter.sh/discovery", "test"}}}}});
-    return object;
-  }
-
   std::optional<karpenter::aws::testing::FakeEc2::FakeInstance> instance(const std::string& id) {
     for (const auto& i : ec2_.instances()) {
       if (i.id == id) {
@@ -176,7 +159,7 @@ class AwsProvisioning : public controllers::test::ControllerLoop {
 };
 
 TEST_F(AwsProvisioning, PodsRunOnEc2InstancesTerminationAndCapacityFallback) {
-  create(kNodeClasses, nodeClass());
+  create(kNodeClasses, testing::discoveredNodeClass("default"));
   create(kNodePools, controllers::test::nodePool("general"));
   startAws();
   createPod(controllers::test::pendingPod("first", "500m"));
