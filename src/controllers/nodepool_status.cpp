@@ -93,10 +93,10 @@ api::Condition validation(const api::NodePool& pool) {
                    "ValidationSucceeded", "", generation);
 }
 
-// There is no EC2NodeClass status controller yet, so an EC2NodeClass that exists counts as
-// ready; once one exists this should follow the node class's own Ready condition.
+// Upstream's nodepool readiness controller. Without a node class controller (the simulated
+// cloud) nothing would ever set the class's Ready condition, so there an existing class is ready.
 api::Condition nodeClassReadiness(const api::NodePool& pool, const state::ClusterSnapshot& snapshot,
-                                  int64_t& observedGeneration) {
+                                  bool followReady, int64_t& observedGeneration) {
   const int64_t generation = pool.metadata.generation;
   const auto& ref = pool.spec.template_.spec.nodeClassRef;
   if (ref.group != kEC2NodeClassGroup || ref.kind != kEC2NodeClassKind) {
@@ -115,6 +115,19 @@ api::Condition nodeClassReadiness(const api::NodePool& pool, const state::Cluste
                      generation);
   }
   observedGeneration = nodeClass->second->metadata.generation;
+  const api::Condition* ready =
+      followReady
+          ? api::findCondition(nodeClass->second->status.conditions, api::kConditionTypeReady)
+          : nullptr;
+  if (followReady && (ready == nullptr || ready->status == api::kConditionUnknown)) {
+    return condition(api::kConditionTypeNodeClassReady, api::kConditionUnknown,
+                     "NodeClassReadinessUnknown",
+                     "EC2NodeClass " + ref.name + " has not been reconciled yet", generation);
+  }
+  if (followReady && ready->status == api::kConditionFalse) {
+    return condition(api::kConditionTypeNodeClassReady, api::kConditionFalse, ready->reason,
+                     ready->message, generation);
+  }
   return condition(api::kConditionTypeNodeClassReady, api::kConditionTrue, "NodeClassReady", "",
                    generation);
 }
@@ -249,7 +262,8 @@ struct NodePoolStatus::Impl {
     api::NodePoolStatus desired = pool.status;
     std::tie(desired.resources, desired.nodes) = usageOf(*snapshot, name);
     const auto validated = validation(pool);
-    const auto nodeClass = nodeClassReadiness(pool, *snapshot, desired.nodeClassObservedGeneration);
+    const auto nodeClass = nodeClassReadiness(pool, *snapshot, options.followNodeClassReady,
+                                              desired.nodeClassObservedGeneration);
     const auto now = formatRfc3339(std::chrono::system_clock::now());
     api::setCondition(desired.conditions, validated, now);
     api::setCondition(desired.conditions, nodeClass, now);

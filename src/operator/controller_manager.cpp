@@ -8,14 +8,18 @@ namespace karpenter::op {
 
 namespace {
 
-// One Event recorder and one registration-health record for all controllers.
-ControllerManager::Options shared(kube::KubeClient& client, ControllerManager::Options options) {
+// One Event recorder and one registration-health record for all controllers; NodePool
+// readiness follows node classes' Ready condition where the provider reconciles them.
+ControllerManager::Options shared(kube::KubeClient& client,
+                                  const cloudprovider::CloudProvider& cloud,
+                                  ControllerManager::Options options) {
   auto events = std::make_shared<controllers::EventRecorder>(client);
   auto health = std::make_shared<controllers::RegistrationHealth>();
   options.provisioner.events = events;
   options.lifecycle.events = events;
   options.lifecycle.registrationHealth = health;
   options.nodePoolStatus.registrationHealth = health;
+  options.nodePoolStatus.followNodeClassReady = cloud.reconcilesNodeClasses();
   return options;
 }
 
@@ -23,7 +27,7 @@ ControllerManager::Options shared(kube::KubeClient& client, ControllerManager::O
 
 struct ControllerManager::Impl {
   Impl(kube::KubeClient& client, cloudprovider::CloudProvider& cloud, const Options& given)
-      : options(shared(client, given)),
+      : options(shared(client, cloud, given)),
         informers(client, state, options.informers),
         provisioner(client, state, cloud, options.provisioner),
         lifecycle(client, state, cloud, options.lifecycle),

@@ -14,6 +14,7 @@
 #include "karpenter/kube/config.hpp"
 #include "karpenter/kube/leader_election.hpp"
 #include "karpenter/metrics/registry.hpp"
+#include "karpenter/operator/aws_controllers.hpp"
 #include "karpenter/operator/controller_manager.hpp"
 #include "karpenter/server/https_server.hpp"
 #include "karpenter/state/cluster_view.hpp"
@@ -78,6 +79,9 @@ struct Operator::Impl {
   std::unique_ptr<cloudprovider::aws::AwsEnvironment> aws;
   std::unique_ptr<cloudprovider::CloudProvider> cloud;
   std::unique_ptr<ControllerManager> manager;
+  // The EC2NodeClass and interruption controllers with the AWS provider; declared after the
+  // manager, so they go before the state they read.
+  std::unique_ptr<AwsControllers> awsControllers;
   std::unique_ptr<kube::LeaderElector> elector;
   std::thread electorThread;
   std::atomic<bool> stopping{false};
@@ -104,6 +108,21 @@ struct Operator::Impl {
       admission::addAdmissionRoutes(*router);
     }
     return router;
+  }
+
+  // The node classes are reconciled first: NodePools wait for their class's Ready condition.
+  void startLeaderControllers() {
+    if (awsControllers) {
+      awsControllers->start();
+    }
+    manager->startControllers();
+  }
+
+  void stopLeaderControllers() {
+    manager->stopControllers();
+    if (awsControllers) {
+      awsControllers->stop();
+    }
   }
 
   // Informers and state on every replica; the controllers on the elected leader.
@@ -160,9 +179,16 @@ struct Operator::Impl {
     managerOptions.provisioner.nominationTtl =
         std::max<std::chrono::milliseconds>(2 * options.batchMaxDuration, std::chrono::seconds(10));
     manager = std::make_unique<ControllerManager>(*client, *cloud, managerOptions);
+    if (aws) {
+      auto built = AwsControllers::create(*aws, *client, manager->events(), manager->state());
+      if (!built) {
+        return built.error();
+      }
+      awsControllers = std::move(*built);
+    }
     manager->startState();
     if (!options.leaderElection) {
-      manager->startControllers();
+      startLeaderControllers();
       return {};
     }
     kube::LeaderElectionConfig election;
@@ -178,11 +204,11 @@ struct Operator::Impl {
             .onStartedLeading =
                 [this] {
                   spdlog::info("elected leader: starting the controllers");
-                  manager->startControllers();
+                  startLeaderControllers();
                 },
             .onStoppedLeading =
                 [this] {
-                  manager->stopControllers();
+                  stopLeaderControllers();
                   if (stopping) {
                     spdlog::info("gave up the leader lease: controllers stopped");
                     return;
@@ -290,6 +316,9 @@ void Operator::stop() {
     impl.elector->stop();  // releases the lease and stops the controllers
     impl.electorThread.join();
     impl.elector.reset();
+  }
+  if (impl.awsControllers) {
+    impl.awsControllers->stop();
   }
   if (impl.manager) {
     impl.manager->stop();

@@ -165,6 +165,72 @@ TEST_F(NodePoolStatusLoop, ANodePoolWhoseNodeClassIsMissingIsNotReady) {
   ASSERT_TRUE(eventually([&] { return runningPods() == 1; }));
 }
 
+// Where the provider reconciles node classes, NodeClassReady follows the class's Ready
+// condition: Unknown until it has one, False with its reason, True once it is.
+TEST_F(NodePoolStatusLoop, NodeClassReadyFollowsTheNodeClassReadyConditionWhenReconciled) {
+  create(kNodeClasses, ec2NodeClass("reconciled"));
+  create(kNodePools, nodePool("follower", json::object(), "reconciled"));
+  start(fastOptions(), false);
+  NodePoolStatus::Options options;
+  options.followNodeClassReady = true;
+  NodePoolStatus status(*client_, manager_->state(), options);
+  auto judged = [&](const std::string& expected) {
+    return eventually([&] {
+      (void)status.reconcile("follower");
+      return statusOf("follower", "NodeClassReady") == expected;
+    });
+  };
+  ASSERT_TRUE(judged("Unknown"));
+  EXPECT_EQ(conditionOf("follower", "NodeClassReady").value("reason", ""),
+            "NodeClassReadinessUnknown");
+  EXPECT_EQ(statusOf("follower", "Ready"), "Unknown");
+
+  auto setReady = [&](const std::string& readyStatus, const std::string& reason) {
+    kube::ResourceRef ref = kNodeClasses.named("reconciled");
+    ref.subresource = "status";
+    const json patch = {
+        {"status",
+         {{"conditions", json::array({{{"type", "Ready"},
+                                       {"status", readyStatus},
+                                       {"reason", reason},
+                                       {"message", reason == "Ready" ? "" : "no subnets match"},
+                                       {"lastTransitionTime", "2024-01-01T00:00:00Z"}}})}}}};
+    auto patched = client_->patch(ref, kube::PatchType::kMerge, patch);
+    ASSERT_TRUE(patched) << patched.error().message;
+  };
+  setReady("False", "SubnetsNotFound");
+  ASSERT_TRUE(judged("False"));
+  EXPECT_EQ(conditionOf("follower", "NodeClassReady").value("reason", ""), "SubnetsNotFound");
+  EXPECT_EQ(conditionOf("follower", "NodeClassReady").value("message", ""), "no subnets match");
+  EXPECT_EQ(statusOf("follower", "Ready"), "False");
+
+  setReady("True", "Ready");
+  ASSERT_TRUE(judged("True"));
+  EXPECT_EQ(statusOf("follower", "Ready"), "True");
+}
+
+// The simulated cloud reconciles no node classes: a class whose Ready is False (or missing, as
+// in the other tests) does not hold its pools back.
+TEST_F(NodePoolStatusLoop, NodeClassReadyIgnoresTheNodeClassConditionUnderTheSimulatedCloud) {
+  json nodeClass = ec2NodeClass("unreconciled");
+  create(kNodeClasses, nodeClass);
+  kube::ResourceRef ref = kNodeClasses.named("unreconciled");
+  ref.subresource = "status";
+  auto patched = client_->patch(
+      ref, kube::PatchType::kMerge,
+      {{"status",
+        {{"conditions", json::array({{{"type", "Ready"},
+                                      {"status", "False"},
+                                      {"reason", "SubnetsNotFound"},
+                                      {"message", "no subnets match"},
+                                      {"lastTransitionTime", "2024-01-01T00:00:00Z"}}})}}}});
+  ASSERT_TRUE(patched) << patched.error().message;
+  create(kNodePools, nodePool("simulated", json::object(), "unreconciled"));
+  start();
+  ASSERT_TRUE(eventually([&] { return statusOf("simulated", "Ready") == "True"; }));
+  EXPECT_EQ(statusOf("simulated", "NodeClassReady"), "True");
+}
+
 TEST_F(NodePoolStatusLoop, ReconcileWritesOnlyWhenSomethingChanged) {
   create(kNodeClasses, ec2NodeClass("default"));
   create(kNodePools, nodePool("quiet"));

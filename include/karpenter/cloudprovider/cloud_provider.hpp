@@ -55,6 +55,11 @@ class CloudProvider {
   virtual std::vector<RepairPolicy> repairPolicies() const = 0;
   // The provider's name, e.g. "aws" or "kwok"; also the scheme of its providerIDs.
   virtual std::string name() const = 0;
+  // Whether a controller of this provider reconciles node classes and sets their Ready
+  // condition (the AWS provider's EC2NodeClass controller does). When it does, a NodePool's
+  // NodeClassReady follows that condition; when not (the simulated cloud), an existing node
+  // class counts as ready, as nothing would ever mark it so.
+  virtual bool reconcilesNodeClasses() const = 0;
 };
 
 using CloudProviderPtr = std::unique_ptr<CloudProvider>;

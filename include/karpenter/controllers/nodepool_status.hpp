@@ -20,8 +20,11 @@ namespace karpenter::controllers {
 //  - ValidationSucceeded: admission::validateNodePool over the pool as the API server stores it
 //    (CRD defaults applied) — True, or False with reason NodePoolValidationFailed and the
 //    aggregated field errors;
-//  - NodeClassReady: True when the EC2NodeClass spec.template.spec.nodeClassRef names is in the
-//    state, False (NodeClassNotFound / NodeClassNotSupported) otherwise;
+//  - NodeClassReady: False (NodeClassNotFound / NodeClassNotSupported) unless the EC2NodeClass
+//    spec.template.spec.nodeClassRef names is in the state; when it is and node classes are
+//    reconciled (Options::followNodeClassReady), the class's own Ready condition: Unknown
+//    (NodeClassReadinessUnknown) while it has none or it is Unknown, False with its reason and
+//    message, or True; when nothing reconciles node classes, True;
 //    status.nodeClassObservedGeneration follows the node class's generation;
 //  - Ready: True when both are True, else False naming the first that is not;
 //  - NodeRegistrationHealthy (not part of Ready, as upstream): set Unknown, and the pool's
@@ -41,6 +44,9 @@ class NodePoolStatus final {
     std::chrono::milliseconds pollInterval{100};  // how often the state is checked for changes
     // Shared with the NodeClaim lifecycle; null: NodePool status makes its own.
     std::shared_ptr<RegistrationHealth> registrationHealth;
+    // CloudProvider::reconcilesNodeClasses(): whether NodeClassReady follows the node class's
+    // Ready condition (otherwise an existing node class is ready).
+    bool followNodeClassReady = false;
   };
 
   NodePoolStatus(kube::KubeClient& client, state::ClusterState& state, Options options);

@@ -19,7 +19,16 @@ Result<std::unique_ptr<AwsEnvironment>> AwsEnvironment::create(AwsSettings setti
   e.config = std::move(*config);
   e.http = karpenter::aws::makeCurlHttpClient();
   e.credentials = karpenter::aws::makeDefaultCredentialsChain(env, e.config, e.http, awsClock);
-  e.ec2 = std::make_unique<karpenter::aws::Ec2Client>(e.config, e.credentials, e.http, awsClock);
+  e.ec2 = std::make_shared<karpenter::aws::Ec2Client>(e.config, e.credentials, e.http, awsClock);
+  e.ssm = std::make_shared<karpenter::aws::SsmClient>(e.config, e.credentials, e.http, awsClock);
+  e.iam = std::make_shared<karpenter::aws::IamClient>(e.config, e.credentials, e.http, awsClock);
+  e.eks = std::make_shared<karpenter::aws::EksClient>(e.config, e.credentials, e.http, awsClock);
+  if (!e.settings.interruptionQueue.empty()) {
+    e.sqs = std::make_unique<karpenter::aws::SqsClient>(
+        karpenter::aws::SqsClient::Options{.endpoint = e.config.endpointFor("sqs"),
+                                           .signingRegion = e.config.signingRegionFor("sqs")},
+        e.credentials, e.http, awsClock);
+  }
   if (!e.settings.isolatedVpc) {
     e.pricing =
         std::make_unique<karpenter::aws::PricingClient>(e.config, e.credentials, e.http, awsClock);

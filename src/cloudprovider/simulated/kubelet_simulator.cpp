@@ -43,14 +43,14 @@ struct NodeState {
 }  // namespace
 
 struct KubeletSimulator::State {
-  State(SimulatedCloud& c, kube::KubeClient& k, Options o)
-      : cloud(c), client(k), options(std::move(o)) {}
+  State(InstanceSource i, kube::KubeClient& k, Options o)
+      : instances(std::move(i)), client(k), options(std::move(o)) {}
 
   TimePoint now() const {
     return options.clock ? options.clock() : std::chrono::system_clock::now();
   }
 
-  SimulatedCloud& cloud;
+  InstanceSource instances;
   kube::KubeClient& client;
   Options options;
 
@@ -334,7 +334,11 @@ void KubeletSimulator::State::watchPods() {
 }
 
 KubeletSimulator::KubeletSimulator(SimulatedCloud& cloud, kube::KubeClient& client, Options options)
-    : state_(std::make_unique<State>(cloud, client, std::move(options))) {}
+    : KubeletSimulator([&cloud] { return cloud.instances(); }, client, std::move(options)) {}
+
+KubeletSimulator::KubeletSimulator(InstanceSource instances, kube::KubeClient& client,
+                                   Options options)
+    : state_(std::make_unique<State>(std::move(instances), client, std::move(options))) {}
 
 KubeletSimulator::~KubeletSimulator() {
   stop();
@@ -375,7 +379,7 @@ void KubeletSimulator::stop() {
 void KubeletSimulator::syncOnce() {
   State& s = *state_;
   const TimePoint now = s.now();
-  const auto instances = s.cloud.instances();
+  const auto instances = s.instances();
   std::set<std::string> running;
   std::vector<NodeState> gone;
   std::vector<NodeState> registered;

@@ -5,10 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_aws/fake_iam.hpp"
-#include "aws/fake_aws/fake_ssm.hpp"
 #include "aws/fake_ec2/fake_ec2.hpp"
-#include "controllers/controller_fixture.hpp"
+#include "aws_test_account.hpp"
 #include "karpenter/cloudprovider/aws/nodeclass_controller.hpp"
 #include "karpenter/cloudprovider/aws/nodeclass_hash.hpp"
 #include "karpenter/cloudprovider/aws/nodeclass_instance_profile.hpp"
@@ -30,11 +28,7 @@ class NodeClassLoop : public controllers::test::ControllerLoop {
     if (IsSkipped()) {
       return;
     }
-    ssm_.putParameter(std::string(kAl2023Prefix) + "x86_64/standard/recommended/image_id",
-                      "ami-test1", "aws:ec2:image");
-    ssm_.putParameter(std::string(kAl2023Prefix) + "arm64/standard/recommended/image_id",
-                      "ami-test2", "aws:ec2:image");
-    iam_.addRole("KarpenterNodeRole-test");
+    testing::seedAccount(ssm_, iam_, "1.31");
 
     karpenter::aws::AwsConfig config;
     config.region = "us-east-1";
@@ -72,12 +66,7 @@ class NodeClassLoop : public controllers::test::ControllerLoop {
   }
 
   static json nodeClass(const std::string& name, const std::string& discovery = "test") {
-    json object = controllers::test::ec2NodeClass(name);
-    object["spec"]["role"] = "KarpenterNodeRole-test";
-    object["spec"]["subnetSelectorTerms"] =
-        json::array({{{"tags", {{"karpenter.sh/discovery", discovery}}}}});
-    object["spec"]["securityGroupSelectorTerms"] =
-        json::array({{{"tags", {{"karpenter.sh/discovery", "test"}}}}});
+    json object = testing::discoveredNodeClass(name, discovery);
     object["spec"]["tags"] = {{"team", "autoscaling"}};
     return object;
   }

@@ -49,6 +49,7 @@ class AwsCloudProvider final : public CloudProvider {
   // As upstream: Ready False/Unknown for 30 min, and the node monitoring agent's conditions.
   std::vector<RepairPolicy> repairPolicies() const override;
   std::string name() const override { return "aws"; }
+  bool reconcilesNodeClasses() const override { return true; }
 
  private:
   Result<std::shared_ptr<const api::EC2NodeClass>> readyNodeClass(const std::string& name) const;

@@ -5,7 +5,11 @@
 
 #include "karpenter/aws/config.hpp"
 #include "karpenter/aws/ec2_client.hpp"
+#include "karpenter/aws/eks_client.hpp"
+#include "karpenter/aws/iam_client.hpp"
 #include "karpenter/aws/pricing_client.hpp"
+#include "karpenter/aws/sqs_client.hpp"
+#include "karpenter/aws/ssm_client.hpp"
 #include "karpenter/cloudprovider/aws/aws_cloud_provider.hpp"
 #include "karpenter/cloudprovider/aws/instance_provider.hpp"
 #include "karpenter/cloudprovider/aws/instance_type_provider.hpp"
@@ -23,7 +27,7 @@ struct AwsSettings {
   std::string clusterCABundle;
   double vmMemoryOverheadPercent = 0.075;
   int reservedENIs = 0;
-  std::string interruptionQueue;  // for the interruption controller (wired by the lead)
+  std::string interruptionQueue;  // INTERRUPTION_QUEUE: the interruption controller's queue
   bool isolatedVpc = false;       // no Price List API: the built-in price table only
 };
 
@@ -37,8 +41,13 @@ struct AwsEnvironment {
   karpenter::aws::AwsConfig config;
   karpenter::aws::CredentialsProviderPtr credentials;
   karpenter::aws::HttpClientPtr http;
-  std::unique_ptr<karpenter::aws::Ec2Client> ec2;
+  std::shared_ptr<karpenter::aws::Ec2Client> ec2;
   std::unique_ptr<karpenter::aws::PricingClient> pricing;  // null with isolatedVpc
+  // For the EC2NodeClass controller (AMI aliases, instance profiles, the cluster's version).
+  std::shared_ptr<karpenter::aws::SsmClient> ssm;
+  std::shared_ptr<karpenter::aws::IamClient> iam;
+  std::shared_ptr<karpenter::aws::EksClient> eks;
+  std::unique_ptr<karpenter::aws::SqsClient> sqs;  // null without settings.interruptionQueue
   std::unique_ptr<UnavailableOfferings> unavailableOfferings;
   std::unique_ptr<PricingProvider> pricingProvider;
   std::unique_ptr<InstanceTypeProvider> instanceTypes;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@ namespace karpenter::cloudprovider::simulated {
 // Runs on two threads (instances, pods) between start() and stop(); stop() returns within about
 // a tick or podWatchTimeout. The cloud and client must outlive the simulator. Errors talking to
 // the API are logged and retried on the next tick.
+// (With an InstanceSource the source stands for the cloud.)
 class KubeletSimulator final {
  public:
   struct Options {
@@ -46,7 +48,13 @@ class KubeletSimulator final {
     std::string kubeletVersion = "v1.31.0-eks-a737599";
   };
 
+  // The running instances, polled every tick; a kubelet "runs" on each one listed.
+  using InstanceSource = std::function<std::vector<SimulatedInstance>()>;
+
   KubeletSimulator(SimulatedCloud& cloud, kube::KubeClient& client, Options options);
+  // Kubelets on another cloud's instances (e.g. the AWS provider's, described as
+  // SimulatedInstances with their providerIDs); `instances` is called from the instance thread.
+  KubeletSimulator(InstanceSource instances, kube::KubeClient& client, Options options);
   ~KubeletSimulator();  // stop()s
   KubeletSimulator(const KubeletSimulator&) = delete;
   KubeletSimulator& operator=(const KubeletSimulator&) = delete;

@@ -80,6 +80,7 @@ class SimulatedCloud final : public CloudProvider {
   // Ready False or Unknown for 10 minutes, as upstream's kwok provider.
   std::vector<RepairPolicy> repairPolicies() const override;
   std::string name() const override { return "kwok"; }
+  bool reconcilesNodeClasses() const override { return false; }
 
   // --- Faults ---
   // Launches into a matching pool fail with insufficient capacity until cleared.
