@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_aws/awscli.hpp"
+#include "aws/fake_aws/aws_cli.hpp"
 #include "aws/fake_aws/fake_eks.hpp"
 #include "aws/fake_aws/fake_iam.hpp"
 #include "aws/fake_aws/fake_ssm.hpp"
@@ -14,18 +14,24 @@ namespace karpenter::aws {
 namespace {
 
 using testing::AwsCli;
+using testing::AwsCliResult;
 
 class AwsCliServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!cli_.available()) {
+    if (AwsCli::find().empty()) {
       GTEST_SKIP() << "awscli is not installed (apt-get install -y awscli); the endpoints' "
                       "fidelity against an independent client is not checked";
     }
   }
 
-  AwsCli::Result runOk(const std::vector<std::string>& args, const std::string& endpoint) {
-    AwsCli::Result result = cli_.run(args, endpoint);
+  // The fakes share one key pair, so one set of credentials signs for all three.
+  AwsCliResult run(const std::vector<std::string>& args, const std::string& endpoint) const {
+    return AwsCli(endpoint, ssm_.options().accessKeyId, ssm_.options().secretAccessKey).run(args);
+  }
+
+  AwsCliResult runOk(const std::vector<std::string>& args, const std::string& endpoint) {
+    AwsCliResult result = run(args, endpoint);
     EXPECT_EQ(result.exitCode, 0) << args[1] << " stderr: " << result.err;
     EXPECT_FALSE(result.json.is_discarded()) << args[1] << " printed: " << result.out;
     return result;
@@ -34,8 +40,6 @@ class AwsCliServicesTest : public ::testing::Test {
   testing::FakeSsm ssm_;
   testing::FakeIam iam_;
   testing::FakeEks eks_;
-  // The fakes share one key pair, so one CLI environment signs for all three.
-  AwsCli cli_{ssm_.options().accessKeyId, ssm_.options().secretAccessKey};
 };
 
 TEST_F(AwsCliServicesTest, SsmGetParameter) {
@@ -55,7 +59,7 @@ TEST_F(AwsCliServicesTest, SsmGetParameter) {
 }
 
 TEST_F(AwsCliServicesTest, SsmParameterNotFound) {
-  const auto result = cli_.run({"ssm", "get-parameter", "--name", "/missing"}, ssm_.url());
+  const auto result = run({"ssm", "get-parameter", "--name", "/missing"}, ssm_.url());
   EXPECT_NE(result.exitCode, 0);
   EXPECT_NE(result.err.find("ParameterNotFound"), std::string::npos) << result.err;
   EXPECT_EQ(ssm_.rejectedSignatures(), 0);
@@ -78,9 +82,9 @@ TEST_F(AwsCliServicesTest, IamCreateAndGetInstanceProfile) {
 
   iam_.addRole("KarpenterNodeRole");
   // AddRoleToInstanceProfile answers with metadata only, which awscli prints as nothing.
-  const auto added = cli_.run({"iam", "add-role-to-instance-profile", "--instance-profile-name",
-                               "cluster_42", "--role-name", "KarpenterNodeRole"},
-                              iam_.url());
+  const auto added = run({"iam", "add-role-to-instance-profile", "--instance-profile-name",
+                          "cluster_42", "--role-name", "KarpenterNodeRole"},
+                         iam_.url());
   EXPECT_EQ(added.exitCode, 0) << added.err;
   EXPECT_EQ(added.out, "");
   const auto got =
@@ -96,14 +100,14 @@ TEST_F(AwsCliServicesTest, IamCreateAndGetInstanceProfile) {
 
 TEST_F(AwsCliServicesTest, IamErrorsDecode) {
   const auto missing =
-      cli_.run({"iam", "get-instance-profile", "--instance-profile-name", "nope"}, iam_.url());
+      run({"iam", "get-instance-profile", "--instance-profile-name", "nope"}, iam_.url());
   EXPECT_NE(missing.exitCode, 0);
   EXPECT_NE(missing.err.find("NoSuchEntity"), std::string::npos) << missing.err;
   EXPECT_NE(missing.err.find("Instance Profile nope cannot be found."), std::string::npos)
       << missing.err;
   iam_.addInstanceProfile("taken", "");
   const auto exists =
-      cli_.run({"iam", "create-instance-profile", "--instance-profile-name", "taken"}, iam_.url());
+      run({"iam", "create-instance-profile", "--instance-profile-name", "taken"}, iam_.url());
   EXPECT_NE(exists.exitCode, 0);
   EXPECT_NE(exists.err.find("EntityAlreadyExists"), std::string::npos) << exists.err;
 }
@@ -126,7 +130,7 @@ TEST_F(AwsCliServicesTest, EksDescribeCluster) {
 }
 
 TEST_F(AwsCliServicesTest, EksUnknownCluster) {
-  const auto result = cli_.run({"eks", "describe-cluster", "--name", "missing"}, eks_.url());
+  const auto result = run({"eks", "describe-cluster", "--name", "missing"}, eks_.url());
   EXPECT_NE(result.exitCode, 0);
   EXPECT_NE(result.err.find("ResourceNotFoundException"), std::string::npos) << result.err;
 }
