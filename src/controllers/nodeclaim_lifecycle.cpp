@@ -1,7 +1,6 @@
 #include "karpenter/controllers/nodeclaim_lifecycle.hpp"
 
-#include <atomic>
-#include <thread>
+#include <stop_token>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -11,7 +10,7 @@
 #include "karpenter/api/well_known.hpp"
 #include "karpenter/controllers/events.hpp"
 #include "karpenter/controllers/registration_health.hpp"
-#include "karpenter/kube/work_queue.hpp"
+#include "karpenter/kube/queue_workers.hpp"
 #include "karpenter/metrics/registry.hpp"
 #include "karpenter/provisioning/pod_filter.hpp"
 #include "karpenter/util/time.hpp"
@@ -61,22 +60,6 @@ api::Condition condition(std::string_view type, std::string_view status, std::st
   return c;
 }
 
-json taintsJson(const std::vector<api::Taint>& taints) {
-  json out = json::array();
-  for (const auto& taint : taints) {
-    out.push_back(api::encodeJson(taint));
-  }
-  return out;
-}
-
-json conditionsJson(const std::vector<api::Condition>& conditions) {
-  json out = json::array();
-  for (const auto& c : conditions) {
-    out.push_back(api::encodeJson(c));
-  }
-  return out;
-}
-
 milliseconds remaining(const std::string& createdAt, std::chrono::seconds ttl) {
   auto created = parseRfc3339(createdAt);
   if (!created) {
@@ -122,10 +105,8 @@ struct NodeClaimLifecycle::Impl {
   Options options;
   std::shared_ptr<EventRecorder> events;
   std::shared_ptr<RegistrationHealth> registrationHealth;
-  kube::WorkQueue queue;
-  std::atomic<bool> running{false};
-  std::vector<std::thread> workers;
-  std::thread watcher;
+  // Last: its threads call into the members above, so it stops before they are destroyed.
+  kube::QueueWorkers threads;
 
   Impl(kube::KubeClient& c, state::ClusterState& s, cloudprovider::CloudProvider& p, Options o)
       : client(c),
@@ -134,7 +115,16 @@ struct NodeClaimLifecycle::Impl {
         options(o),
         events(options.events ? options.events : std::make_shared<EventRecorder>(client)),
         registrationHealth(options.registrationHealth ? options.registrationHealth
-                                                      : std::make_shared<RegistrationHealth>()) {}
+                                                      : std::make_shared<RegistrationHealth>()),
+        threads(
+            options.workers,
+            [this](kube::WorkQueue& queue) {
+              kube::reconcileKeys(queue, "nodeclaim", [this](const std::string& key) {
+                auto result = reconcile(key);
+                return result ? kube::RequeueAfter(*result) : kube::RequeueAfter(result.error());
+              });
+            },
+            [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}
 
   // Liveness: the NodeClaim timed out; the pool's registration health learns of it first
   // (upstream does the same, so a failed status write retries before the evidence is deleted).
@@ -209,7 +199,7 @@ struct NodeClaimLifecycle::Impl {
     json status = {{"providerID", launched->status.providerID},
                    {"capacity", api::encodeJson(launched->status.capacity)},
                    {"allocatable", api::encodeJson(launched->status.allocatable)},
-                   {"conditions", conditionsJson(conditions)}};
+                   {"conditions", api::encodeJsonArray(conditions)}};
     if (!launched->status.imageID.empty()) {
       status["imageID"] = launched->status.imageID;
     }
@@ -245,7 +235,7 @@ struct NodeClaimLifecycle::Impl {
     }
     auto patched = client.patch(
         kNodes.named(node.metadata.name), kube::PatchType::kMerge,
-        {{"metadata", {{"labels", labels}}}, {"spec", {{"taints", taintsJson(taints)}}}});
+        {{"metadata", {{"labels", labels}}}, {"spec", {{"taints", api::encodeJsonArray(taints)}}}});
     if (!patched) {
       return patched.error();
     }
@@ -262,7 +252,7 @@ struct NodeClaimLifecycle::Impl {
         now());
     if (auto done = patchStatus(
             nodeClaim.metadata.name,
-            {{"nodeName", node.metadata.name}, {"conditions", conditionsJson(conditions)}});
+            {{"nodeName", node.metadata.name}, {"conditions", api::encodeJsonArray(conditions)}});
         !done) {
       return done.error();
     }
@@ -312,8 +302,8 @@ struct NodeClaimLifecycle::Impl {
     api::setCondition(conditions, condition(api::kConditionTypeInitialized, api::kConditionTrue),
                       now());
     api::setCondition(conditions, condition(api::kConditionTypeReady, api::kConditionTrue), now());
-    if (auto done =
-            patchStatus(nodeClaim.metadata.name, {{"conditions", conditionsJson(conditions)}});
+    if (auto done = patchStatus(nodeClaim.metadata.name,
+                                {{"conditions", api::encodeJsonArray(conditions)}});
         !done) {
       return done.error();
     }
@@ -370,7 +360,7 @@ struct NodeClaimLifecycle::Impl {
         taints.push_back(api::Taint{.key = std::string(api::kDisruptedTaintKey),
                                     .effect = std::string(api::kDisruptedTaintEffect)});
         auto patched = client.patch(kNodes.named(node->metadata.name), kube::PatchType::kMerge,
-                                    {{"spec", {{"taints", taintsJson(taints)}}}});
+                                    {{"spec", {{"taints", api::encodeJsonArray(taints)}}}});
         if (!patched) {
           return patched.error();
         }
@@ -474,37 +464,15 @@ struct NodeClaimLifecycle::Impl {
     return milliseconds(0);
   }
 
-  void work() {
-    while (auto key = queue.get()) {
-      auto result = reconcile(*key);
-      if (!result) {
-        spdlog::warn("nodeclaim {}: {}", *key, result.error().message);
-        queue.addRateLimited(*key);
-      } else {
-        queue.forget(*key);
-        if (result->count() > 0) {
-          queue.addAfter(*key, *result);
-        }
-      }
-      queue.done(*key);
-    }
-  }
-
   // Every state change enqueues every NodeClaim: cheap (the queue deduplicates) and it never
   // misses the Node events that registration and initialization wait for.
-  void watch() {
-    uint64_t lastVersion = 0;
-    while (running) {
-      std::this_thread::sleep_for(options.pollInterval);
-      auto snapshot = state.snapshot();
-      if (!snapshot->synced || snapshot->version == lastVersion) {
-        continue;
-      }
-      lastVersion = snapshot->version;
-      for (const auto& [name, nodeClaim] : *snapshot->nodeClaims) {
-        queue.add(name);
-      }
-    }
+  void watch(kube::WorkQueue& queue, std::stop_token stop) {
+    state::pollSnapshots(state, options.pollInterval, stop,
+                         [&](const state::ClusterSnapshot& snapshot) {
+                           for (const auto& [name, nodeClaim] : *snapshot.nodeClaims) {
+                             queue.add(name);
+                           }
+                         });
   }
 };
 
@@ -517,25 +485,11 @@ NodeClaimLifecycle::~NodeClaimLifecycle() {
 }
 
 void NodeClaimLifecycle::start() {
-  if (impl_->running.exchange(true)) {
-    return;
-  }
-  for (int i = 0; i < std::max(1, impl_->options.workers); ++i) {
-    impl_->workers.emplace_back([this] { impl_->work(); });
-  }
-  impl_->watcher = std::thread([this] { impl_->watch(); });
+  impl_->threads.start();
 }
 
 void NodeClaimLifecycle::stop() {
-  if (!impl_->running.exchange(false)) {
-    return;
-  }
-  impl_->watcher.join();
-  impl_->queue.shutdown();
-  for (auto& worker : impl_->workers) {
-    worker.join();
-  }
-  impl_->workers.clear();
+  impl_->threads.stop();
 }
 
 Result<std::chrono::milliseconds> NodeClaimLifecycle::reconcile(const std::string& name) {

@@ -1,10 +1,9 @@
 #include "karpenter/controllers/nodepool_status.hpp"
 
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
+#include <stop_token>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -14,7 +13,7 @@
 #include "karpenter/api/codec.hpp"
 #include "karpenter/api/conditions.hpp"
 #include "karpenter/api/well_known.hpp"
-#include "karpenter/kube/work_queue.hpp"
+#include "karpenter/kube/queue_workers.hpp"
 #include "karpenter/metrics/registry.hpp"
 #include "karpenter/util/time.hpp"
 
@@ -173,14 +172,6 @@ void resetRegistrationHealth(const api::NodePool& pool, int64_t nodeClassGenerat
   }
 }
 
-json poolConditionsJson(const std::vector<api::Condition>& conditions) {
-  json out = json::array();
-  for (const auto& c : conditions) {
-    out.push_back(api::encodeJson(c));
-  }
-  return out;
-}
-
 }  // namespace
 
 struct NodePoolStatus::Impl {
@@ -188,21 +179,29 @@ struct NodePoolStatus::Impl {
   state::ClusterState& state;
   Options options;
   std::shared_ptr<RegistrationHealth> registrationHealth;
-  std::unique_ptr<kube::WorkQueue> queue = std::make_unique<kube::WorkQueue>();
-  std::atomic<bool> running{false};
-  std::vector<std::thread> workers;
-  std::thread watcher;
   // The gauge series set for each pool, so series of resources that went away are removed.
   std::mutex seriesMutex;
   std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>, std::less<>>
       series;  // pool → (usage resource types, limit resource types)
+  // Last: its threads call into the members above, so it stops before they are destroyed.
+  kube::QueueWorkers threads;
 
   Impl(kube::KubeClient& c, state::ClusterState& s, Options o)
       : client(c),
         state(s),
         options(o),
         registrationHealth(options.registrationHealth ? options.registrationHealth
-                                                      : std::make_shared<RegistrationHealth>()) {}
+                                                      : std::make_shared<RegistrationHealth>()),
+        threads(
+            options.workers,
+            [this](kube::WorkQueue& queue) {
+              kube::reconcileKeys(queue, "nodepool", [this](const std::string& key) {
+                auto result = reconcile(key);
+                return result ? kube::RequeueAfter(std::chrono::nanoseconds(0))
+                              : kube::RequeueAfter(result.error());
+              });
+            },
+            [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}
 
   static void setSeries(metrics::Family<metrics::Gauge>& family, const std::string& pool,
                         std::set<std::string>& previous, const api::ResourceList& values,
@@ -297,7 +296,7 @@ struct NodePoolStatus::Impl {
                    {{"resources", resources},
                     {"nodes", desired.nodes},
                     {"nodeClassObservedGeneration", desired.nodeClassObservedGeneration},
-                    {"conditions", poolConditionsJson(desired.conditions)}}}};
+                    {"conditions", api::encodeJsonArray(desired.conditions)}}}};
     kube::ResourceRef ref = kNodePools.named(pool.metadata.name);
     ref.subresource = "status";
     auto patched = client.patch(ref, kube::PatchType::kMerge, patch);
@@ -308,47 +307,24 @@ struct NodePoolStatus::Impl {
     return {};
   }
 
-  void work(kube::WorkQueue& workQueue) {
-    while (auto key = workQueue.get()) {
-      auto result = reconcile(*key);
-      if (!result) {
-        if (result.error().kind == ErrorKind::kConflict) {
-          spdlog::debug("nodepool {}: {}", *key, result.error().message);
-        } else {
-          spdlog::warn("nodepool {}: {}", *key, result.error().message);
-        }
-        workQueue.addRateLimited(*key);
-      } else {
-        workQueue.forget(*key);
-      }
-      workQueue.done(*key);
-    }
-  }
-
   // Every state change enqueues every NodePool (usage follows NodeClaims, readiness follows
   // EC2NodeClasses), and every pool that disappeared, so its gauges go with it.
-  void watch(kube::WorkQueue& workQueue) {
-    uint64_t lastVersion = 0;
+  void watch(kube::WorkQueue& queue, std::stop_token stop) {
     std::set<std::string> known;
-    while (running) {
-      std::this_thread::sleep_for(options.pollInterval);
-      auto snapshot = state.snapshot();
-      if (!snapshot->synced || snapshot->version == lastVersion) {
-        continue;
-      }
-      lastVersion = snapshot->version;
-      std::set<std::string> current;
-      for (const auto& [name, pool] : *snapshot->nodePools) {
-        current.insert(name);
-        workQueue.add(name);
-      }
-      for (const auto& name : known) {
-        if (!current.contains(name)) {
-          workQueue.add(name);
-        }
-      }
-      known = std::move(current);
-    }
+    state::pollSnapshots(state, options.pollInterval, stop,
+                         [&](const state::ClusterSnapshot& snapshot) {
+                           std::set<std::string> current;
+                           for (const auto& [name, pool] : *snapshot.nodePools) {
+                             current.insert(name);
+                             queue.add(name);
+                           }
+                           for (const auto& name : known) {
+                             if (!current.contains(name)) {
+                               queue.add(name);
+                             }
+                           }
+                           known = std::move(current);
+                         });
   }
 };
 
@@ -361,28 +337,11 @@ NodePoolStatus::~NodePoolStatus() {
 }
 
 void NodePoolStatus::start() {
-  if (impl_->running.exchange(true)) {
-    return;
-  }
-  // A shut-down queue cannot be reopened; a restart gets a fresh one.
-  impl_->queue = std::make_unique<kube::WorkQueue>();
-  kube::WorkQueue& queue = *impl_->queue;
-  for (int i = 0; i < std::max(1, impl_->options.workers); ++i) {
-    impl_->workers.emplace_back([this, &queue] { impl_->work(queue); });
-  }
-  impl_->watcher = std::thread([this, &queue] { impl_->watch(queue); });
+  impl_->threads.start();
 }
 
 void NodePoolStatus::stop() {
-  if (!impl_->running.exchange(false)) {
-    return;
-  }
-  impl_->watcher.join();
-  impl_->queue->shutdown();
-  for (auto& worker : impl_->workers) {
-    worker.join();
-  }
-  impl_->workers.clear();
+  impl_->threads.stop();
 }
 
 Result<void> NodePoolStatus::reconcile(const std::string& name) {

@@ -474,4 +474,19 @@ void ClusterState::unmarkForDeletion(const std::string& name) {
   impl_->touched();
 }
 
+void pollSnapshots(const ClusterState& state, std::chrono::milliseconds interval,
+                   std::stop_token stop,
+                   const std::function<void(const ClusterSnapshot& snapshot)>& onChange) {
+  uint64_t lastVersion = 0;
+  while (!stop.stop_requested()) {
+    std::this_thread::sleep_for(interval);
+    auto snapshot = state.snapshot();
+    if (!snapshot->synced || snapshot->version == lastVersion) {
+      continue;
+    }
+    lastVersion = snapshot->version;
+    onChange(*snapshot);
+  }
+}
+
 }  // namespace karpenter::state

@@ -263,6 +263,18 @@ nlohmann::json encodeJson(const T& value, const nlohmann::json* original = nullp
   return out;
 }
 
+// A JSON array of the values, each encoded on its own (no original JSON): for status and spec
+// lists written whole in a patch. Unlike encodeJson(vector), an empty vector is [] rather than
+// omitted, so a patch clears the list.
+template <typename T>
+nlohmann::json encodeJsonArray(const std::vector<T>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& value : values) {
+    out.push_back(encodeJson(value));
+  }
+  return out;
+}
+
 // A top-level Kubernetes kind: `static constexpr const char* kApiVersion`, `kKind`, members
 // `apiVersion`, `kind`, `metadata` and `nlohmann::json original` (the JSON it was read from, empty
 // when built in code or decoded with keepOriginal=false to save memory).

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "karpenter/state/snapshot.hpp"
@@ -74,5 +75,12 @@ class ClusterState final {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A controller's watcher loop (kube::QueueWorkers::Watch): every `interval` until `stop` is
+// requested, calls onChange with the latest snapshot when it is synced and its version differs
+// from the one last handed over. The first look is one interval after the call.
+void pollSnapshots(const ClusterState& state, std::chrono::milliseconds interval,
+                   std::stop_token stop,
+                   const std::function<void(const ClusterSnapshot& snapshot)>& onChange);
 
 }  // namespace karpenter::state

@@ -1,9 +1,7 @@
 #include "karpenter/cloudprovider/aws/nodeclass_controller.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <set>
-#include <thread>
+#include <stop_token>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -16,7 +14,7 @@
 #include "karpenter/cloudprovider/aws/nodeclass_hash.hpp"
 #include "karpenter/cloudprovider/aws/nodeclass_instance_profile.hpp"
 #include "karpenter/cloudprovider/aws/nodeclass_network.hpp"
-#include "karpenter/kube/work_queue.hpp"
+#include "karpenter/kube/queue_workers.hpp"
 #include "karpenter/util/time.hpp"
 
 namespace karpenter::cloudprovider::aws {
@@ -42,20 +40,7 @@ api::Condition condition(std::string_view type, bool ok, std::string reason, std
 // Terms as the user wrote them, for messages: [{"tags":{"a":"b"}}].
 template <typename Term>
 std::string describeTerms(const std::vector<Term>& terms) {
-  json out = json::array();
-  for (const auto& term : terms) {
-    out.push_back(api::encodeJson(term));
-  }
-  return out.dump();
-}
-
-template <typename T>
-json encodeList(const std::vector<T>& items) {
-  json out = json::array();
-  for (const auto& item : items) {
-    out.push_back(api::encodeJson(item));
-  }
-  return out;
+  return api::encodeJsonArray(terms).dump();
 }
 
 // The admission rules over the class as the API server stores it: a class written without the
@@ -94,10 +79,8 @@ struct EC2NodeClassController::Impl {
   Options options;
   karpenter::aws::SsmParameterCache ssmCache;
   InstanceProfileManager profiles;
-  std::unique_ptr<kube::WorkQueue> queue = std::make_unique<kube::WorkQueue>();
-  std::atomic<bool> running{false};
-  std::vector<std::thread> workers;
-  std::thread watcher;
+  // Last: its threads call into the members above, so it stops before they are destroyed.
+  kube::QueueWorkers threads;
 
   Impl(kube::KubeClient& c, state::ClusterState& s, Clients cl, Options o)
       : client(c),
@@ -108,7 +91,16 @@ struct EC2NodeClassController::Impl {
         profiles(clients.iam, options.clock,
                  InstanceProfileManager::Options{.clusterName = options.clusterName,
                                                  .region = options.region,
-                                                 .path = options.instanceProfilePath}) {}
+                                                 .path = options.instanceProfilePath}),
+        threads(
+            options.workers,
+            [this](kube::WorkQueue& queue) {
+              kube::reconcileKeys(queue, "ec2nodeclass", [this](const std::string& key) {
+                auto result = reconcile(key);
+                return result ? kube::RequeueAfter(*result) : kube::RequeueAfter(result.error());
+              });
+            },
+            [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}
 
   static Options withClock(Options o) {
     if (!o.clock) {
@@ -276,10 +268,10 @@ struct EC2NodeClassController::Impl {
                  desired.subnets.size(), desired.securityGroups.size(), desired.amis.size(),
                  desired.instanceProfile.empty() ? "-" : desired.instanceProfile,
                  ready.status == api::kConditionTrue ? "Ready" : "not ready: " + ready.message);
-    json status = {{"subnets", encodeList(desired.subnets)},
-                   {"securityGroups", encodeList(desired.securityGroups)},
-                   {"amis", encodeList(desired.amis)},
-                   {"conditions", encodeList(desired.conditions)}};
+    json status = {{"subnets", api::encodeJsonArray(desired.subnets)},
+                   {"securityGroups", api::encodeJsonArray(desired.securityGroups)},
+                   {"amis", api::encodeJsonArray(desired.amis)},
+                   {"conditions", api::encodeJsonArray(desired.conditions)}};
     status["instanceProfile"] =
         desired.instanceProfile.empty() ? json(nullptr) : json(desired.instanceProfile);
     kube::ResourceRef ref = kNodeClasses.named(name);
@@ -311,41 +303,15 @@ struct EC2NodeClassController::Impl {
                        options.clock());
   }
 
-  void work(kube::WorkQueue& workQueue) {
-    while (auto key = workQueue.get()) {
-      auto result = reconcile(*key);
-      if (!result) {
-        if (result.error().kind == ErrorKind::kConflict) {
-          spdlog::debug("ec2nodeclass {}: {}", *key, result.error().message);
-        } else {
-          spdlog::warn("ec2nodeclass {}: {}", *key, result.error().message);
-        }
-        workQueue.addRateLimited(*key);
-      } else {
-        workQueue.forget(*key);
-        if (result->count() > 0) {
-          workQueue.addAfter(*key, *result);
-        }
-      }
-      workQueue.done(*key);
-    }
-  }
-
   // Every state change enqueues every EC2NodeClass: a class's deletion waits on NodeClaims,
   // and its own updates (spec, deletion) arrive the same way.
-  void watch(kube::WorkQueue& workQueue) {
-    uint64_t lastVersion = 0;
-    while (running) {
-      std::this_thread::sleep_for(options.pollInterval);
-      auto snapshot = state.snapshot();
-      if (!snapshot->synced || snapshot->version == lastVersion) {
-        continue;
-      }
-      lastVersion = snapshot->version;
-      for (const auto& [name, nodeClass] : *snapshot->nodeClasses) {
-        workQueue.add(name);
-      }
-    }
+  void watch(kube::WorkQueue& queue, std::stop_token stop) {
+    state::pollSnapshots(state, options.pollInterval, stop,
+                         [&](const state::ClusterSnapshot& snapshot) {
+                           for (const auto& [name, nodeClass] : *snapshot.nodeClasses) {
+                             queue.add(name);
+                           }
+                         });
   }
 };
 
@@ -358,28 +324,11 @@ EC2NodeClassController::~EC2NodeClassController() {
 }
 
 void EC2NodeClassController::start() {
-  if (impl_->running.exchange(true)) {
-    return;
-  }
-  // A shut-down queue cannot be reopened; a restart gets a fresh one.
-  impl_->queue = std::make_unique<kube::WorkQueue>();
-  kube::WorkQueue& queue = *impl_->queue;
-  for (int i = 0; i < std::max(1, impl_->options.workers); ++i) {
-    impl_->workers.emplace_back([this, &queue] { impl_->work(queue); });
-  }
-  impl_->watcher = std::thread([this, &queue] { impl_->watch(queue); });
+  impl_->threads.start();
 }
 
 void EC2NodeClassController::stop() {
-  if (!impl_->running.exchange(false)) {
-    return;
-  }
-  impl_->watcher.join();
-  impl_->queue->shutdown();
-  for (auto& worker : impl_->workers) {
-    worker.join();
-  }
-  impl_->workers.clear();
+  impl_->threads.stop();
 }
 
 Result<std::chrono::seconds> EC2NodeClassController::reconcile(const std::string& name) {
