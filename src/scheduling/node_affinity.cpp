@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "karpenter/scheduling/requirement.hpp"
+#include "karpenter/util/sorted_strings.hpp"
 
 namespace karpenter::scheduling {
 namespace {
@@ -46,11 +47,6 @@ bool isDnsSubdomain(std::string_view s) {
     start = dot + 1;
   }
   return true;
-}
-
-bool contains(const std::vector<std::string>& sorted, std::string_view value) {
-  return std::binary_search(sorted.begin(), sorted.end(), value,
-                            [](std::string_view a, std::string_view b) { return a < b; });
 }
 
 std::string path(std::string_view prefix, std::string_view list, size_t index) {
@@ -129,10 +125,10 @@ bool expressionMatches(const detail::LabelMatcher& m, const api::Labels& labels)
   auto it = labels.find(m.key);
   bool present = it != labels.end();
   if (m.op == "In") {
-    return present && contains(m.values, it->second);
+    return present && sortedContains(m.values, it->second);
   }
   if (m.op == "NotIn") {
-    return !present || !contains(m.values, it->second);
+    return !present || !sortedContains(m.values, it->second);
   }
   if (m.op == "Exists") {
     return present;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "karpenter/api/well_known.hpp"
+#include "karpenter/util/sorted_strings.hpp"
 
 namespace karpenter::scheduling {
 namespace {
@@ -34,12 +35,6 @@ bool withinBounds(std::string_view value, std::optional<int64_t> gte, std::optio
     return false;
   }
   return (!gte || *parsed >= *gte) && (!lte || *parsed <= *lte);
-}
-
-bool sortedContains(const std::vector<std::string>& sorted, std::string_view value) {
-  auto it = std::lower_bound(sorted.begin(), sorted.end(), value,
-                             [](const std::string& a, std::string_view b) { return a < b; });
-  return it != sorted.end() && *it == value;
 }
 
 template <typename T>
