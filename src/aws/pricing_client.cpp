@@ -1,7 +1,5 @@
 #include "karpenter/aws/pricing_client.hpp"
 
-#include <thread>
-
 #include <spdlog/spdlog.h>
 
 namespace karpenter::aws {
@@ -9,93 +7,28 @@ namespace {
 
 constexpr int kMaxResults = 100;
 
-// A JSON-protocol error: {"__type": "...#Code", "message": "..."} (some services say Message).
-AwsErrorDetail decodeJsonError(long status, const HttpResponse& response) {
-  AwsErrorDetail detail;
-  detail.httpStatus = status;
-  detail.requestId = response.header("x-amzn-RequestId");
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
-  std::string type = response.header("X-Amzn-ErrorType");
-  if (body.is_object()) {
-    type = body.value("__type", type);
-    detail.message = body.value("message", body.value("Message", ""));
-  }
-  detail.code = type.substr(type.find('#') == std::string::npos ? 0 : type.find('#') + 1);
-  detail.code = detail.code.substr(0, detail.code.find(':'));
-  return detail;
-}
-
-bool retryable(ErrorKind kind) {
-  return kind == ErrorKind::kThrottled || kind == ErrorKind::kUnavailable;
-}
-
 }  // namespace
 
 PricingClient::PricingClient(const AwsConfig& config, CredentialsProviderPtr credentials,
                              HttpClientPtr http, Clock clock, RetryPolicy retry)
-    : endpoint_(config.endpointFor("pricing")),
-      signingRegion_(config.signingRegionFor("pricing")),
-      credentials_(std::move(credentials)),
-      http_(std::move(http)),
-      clock_(std::move(clock)),
-      retry_(std::move(retry)) {
-  if (!retry_.sleep) {
-    retry_.sleep = [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
-  }
-}
+    : json_({.endpoint = config.endpointFor("pricing"),
+             .service = "pricing",
+             .signingRegion = config.signingRegionFor("pricing"),
+             .retry = std::move(retry)},
+            std::move(credentials), std::move(http), std::move(clock)) {}
 
 Result<nlohmann::json> PricingClient::call(std::string_view operation,
                                            const nlohmann::json& body) const {
-  auto url = parseUrl(endpoint_);
-  if (!url) {
-    return url.error().withContext("pricing endpoint");
+  auto reply = json_.callTarget("AWSPriceListService." + std::string(operation), body);
+  if (!reply) {
+    return reply.error();
   }
-  const std::string payload = body.dump();
-  Error last{ErrorKind::kInternal, "no attempt made"};
-  for (int attempt = 0; attempt < std::max(1, retry_.maxAttempts); ++attempt) {
-    if (attempt > 0) {
-      retry_.sleep(backoffDelay(retry_, attempt - 1));
-    }
-    auto credentials = credentials_->credentials();
-    if (!credentials) {
-      return credentials.error().withContext("pricing " + std::string(operation));
-    }
-    SignableRequest signable{"POST",
-                             url->path,
-                             url->query,
-                             {{"Host", url->authority},
-                              {"Content-Type", "application/x-amz-json-1.1"},
-                              {"X-Amz-Target", "AWSPriceListService." + std::string(operation)}},
-                             payload};
-    const SigningResult signature =
-        signWithHeaders(signable, *credentials, {signingRegion_, "pricing", clock_()});
-    HttpRequest request;
-    request.method = "POST";
-    request.url = endpoint_;
-    request.headers = signable.headers;
-    request.headers.insert(request.headers.end(), signature.addedHeaders.begin(),
-                           signature.addedHeaders.end());
-    request.body = payload;
-    auto response = http_->send(request);
-    if (!response) {
-      last = response.error();
-      continue;
-    }
-    if (response->status >= 200 && response->status < 300) {
-      auto json = nlohmann::json::parse(response->body, nullptr, false);
-      if (json.is_discarded() || !json.is_object()) {
-        return Error{ErrorKind::kUnavailable,
-                     "pricing " + std::string(operation) +
-                         ": the answer is not a JSON object: " + response->body.substr(0, 200)};
-      }
-      return json;
-    }
-    last = toError(decodeJsonError(response->status, *response), "pricing", operation);
-    if (!retryable(last.kind)) {
-      return last;
-    }
+  if (!reply->is_object()) {
+    return Error{ErrorKind::kUnavailable,
+                 "pricing " + std::string(operation) +
+                     ": the answer is not a JSON object: " + reply->dump().substr(0, 200)};
   }
-  return last;
+  return reply;
 }
 
 Result<std::vector<nlohmann::json>> PricingClient::getProducts(

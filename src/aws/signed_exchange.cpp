@@ -6,10 +6,19 @@ namespace karpenter::aws {
 
 Result<HttpResponse> sendSigned(
     const SignedExchange& exchange, std::string_view action, const SignableRequest& signable,
-    const std::string& url, const std::function<AwsErrorDetail(const HttpResponse&)>& decodeError) {
+    const std::string& url, const std::function<AwsErrorDetail(const HttpResponse&)>& decodeError,
+    const SignedSendOptions& options) {
+  const auto cancelled = [&] { return options.cancelled && options.cancelled(); };
+  const auto cancelledError = [&] {
+    return Error{ErrorKind::kUnavailable,
+                 exchange.service + " " + std::string(action) + ": cancelled"};
+  };
   Error last{ErrorKind::kInternal, "no attempt made"};
   for (int attempt = 0; attempt < std::max(1, exchange.retry.maxAttempts); ++attempt) {
     if (attempt > 0) {
+      if (cancelled()) {
+        return cancelledError();
+      }
       const auto delay = backoffDelay(exchange.retry, attempt - 1);
       spdlog::debug("{} {}: retry {} after {} ms: {}", exchange.service, action, attempt,
                     delay.count(), last.message);
@@ -29,9 +38,16 @@ Result<HttpResponse> sendSigned(
     request.headers.insert(request.headers.end(), signature.addedHeaders.begin(),
                            signature.addedHeaders.end());
     request.body = signable.body;
+    if (options.timeout) {
+      request.timeout = *options.timeout;
+    }
+    request.cancelled = options.cancelled;
     auto response = exchange.http.send(request);
     if (!response) {
-      last = response.error();
+      if (cancelled()) {
+        return cancelledError();
+      }
+      last = response.error().withContext(exchange.service + " " + std::string(action));
       continue;  // transport failures are retried like server faults
     }
     if (response->status >= 200 && response->status < 300) {

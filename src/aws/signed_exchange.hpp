@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,11 +23,21 @@ struct SignedExchange {
   const Clock& clock;
 };
 
+// How one call's exchanges are sent; the defaults are HttpRequest's.
+struct SignedSendOptions {
+  std::optional<std::chrono::milliseconds> timeout;
+  // Polled while an exchange is in flight (HttpRequest::cancelled) and before each retry: true
+  // ends the call with kUnavailable "<service> <action>: cancelled".
+  std::function<bool()> cancelled;
+};
+
 // Sends `signable` to `url`, signed afresh (SigV4 headers) for each attempt; transport
 // failures and retryable AWS errors (throttling, 5xx) are retried with backoffDelay(). A non-2xx
-// reply becomes toError(decodeError(reply)). Returns the 2xx reply.
+// reply becomes toError(decodeError(reply)); a transport failure names the service and action.
+// Returns the 2xx reply.
 Result<HttpResponse> sendSigned(
     const SignedExchange& exchange, std::string_view action, const SignableRequest& signable,
-    const std::string& url, const std::function<AwsErrorDetail(const HttpResponse&)>& decodeError);
+    const std::string& url, const std::function<AwsErrorDetail(const HttpResponse&)>& decodeError,
+    const SignedSendOptions& options = {});
 
 }  // namespace karpenter::aws

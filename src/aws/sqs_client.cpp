@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "karpenter/aws/query_client.hpp"
-#include "karpenter/aws/signed_request.hpp"
+#include "signed_exchange.hpp"
 
 namespace karpenter::aws {
 namespace {
@@ -63,6 +63,29 @@ std::string sqsErrorCode(std::string_view queryErrorHeader, std::string_view bod
   return type;
 }
 
+namespace {
+
+// SQS's JSON-protocol error: its code as sqsErrorCode() finds it, HTTP<status> without one.
+AwsErrorDetail decodeSqsError(const HttpResponse& response) {
+  AwsErrorDetail detail;
+  detail.httpStatus = response.status;
+  detail.code = sqsErrorCode(response.header("x-amzn-query-error"), response.body);
+  if (detail.code.empty()) {
+    detail.code = "HTTP" + std::to_string(response.status);
+  }
+  const json parsed = json::parse(response.body, nullptr, false);
+  if (parsed.is_object()) {
+    detail.message = stringField(parsed, "message");
+    if (detail.message.empty()) {
+      detail.message = stringField(parsed, "Message");
+    }
+  }
+  detail.requestId = response.header("x-amzn-RequestId");
+  return detail;
+}
+
+}  // namespace
+
 SqsClient::SqsClient(Options options, CredentialsProviderPtr credentials, HttpClientPtr http,
                      Clock clock)
     : options_(std::move(options)),
@@ -77,42 +100,24 @@ Result<std::string> SqsClient::call(std::string_view operation, const std::strin
   if (!url) {
     return url.error().withContext("sqs endpoint");
   }
-  auto credentials = credentials_->credentials();
-  if (!credentials) {
-    return credentials.error().withContext("sqs " + std::string(operation));
-  }
-  HttpRequest request =
-      signedPost(options_.endpoint, *url,
-                 {{"Content-Type", std::string(kContentType)},
-                  {"X-Amz-Target", std::string(kTargetPrefix) + std::string(operation)}},
-                 body, *credentials, {options_.signingRegion, "sqs", clock_()});
-  request.timeout = options_.timeout + extraTimeout;
-  request.cancelled = cancelled;
-  auto response = http_->send(request);
+  SignableRequest signable{"POST",
+                           url->path,
+                           url->query,
+                           {{"Host", url->authority},
+                            {"Content-Type", std::string(kContentType)},
+                            {"X-Amz-Target", std::string(kTargetPrefix) + std::string(operation)}},
+                           body};
+  // One attempt: the caller's loop owns retries (see the header).
+  static const RetryPolicy kSqsSingleAttempt{.maxAttempts = 1};
+  static const std::string kSqsSigningName = "sqs";
+  auto response = sendSigned(
+      {kSqsSigningName, options_.signingRegion, kSqsSingleAttempt, *credentials_, *http_, clock_},
+      operation, signable, options_.endpoint, decodeSqsError,
+      {.timeout = options_.timeout + extraTimeout, .cancelled = std::move(cancelled)});
   if (!response) {
-    if (cancelled && cancelled()) {
-      return Error{ErrorKind::kUnavailable, "sqs " + std::string(operation) + ": cancelled"};
-    }
-    return response.error().withContext("sqs " + std::string(operation));
+    return response.error();
   }
-  if (response->status >= 200 && response->status < 300) {
-    return std::move(response->body);
-  }
-  AwsErrorDetail detail;
-  detail.httpStatus = response->status;
-  detail.code = sqsErrorCode(response->header("x-amzn-query-error"), response->body);
-  if (detail.code.empty()) {
-    detail.code = "HTTP" + std::to_string(response->status);
-  }
-  const json parsed = json::parse(response->body, nullptr, false);
-  if (parsed.is_object()) {
-    detail.message = stringField(parsed, "message");
-    if (detail.message.empty()) {
-      detail.message = stringField(parsed, "Message");
-    }
-  }
-  detail.requestId = response->header("x-amzn-RequestId");
-  return toError(detail, "sqs", operation);
+  return std::move(response->body);
 }
 
 Result<std::string> SqsClient::getQueueUrl(std::string_view queueName) const {

@@ -11,6 +11,7 @@
 
 #include "karpenter/aws/config.hpp"
 #include "karpenter/aws/credentials.hpp"
+#include "karpenter/aws/json_client.hpp"
 #include "karpenter/aws/query_client.hpp"
 #include "karpenter/util/result.hpp"
 
@@ -43,12 +44,7 @@ class PricingClient final {
  private:
   Result<nlohmann::json> call(std::string_view operation, const nlohmann::json& body) const;
 
-  std::string endpoint_;
-  std::string signingRegion_;
-  CredentialsProviderPtr credentials_;
-  HttpClientPtr http_;
-  Clock clock_;
-  RetryPolicy retry_;
+  JsonClient json_;
 };
 
 // The instance type and its hourly on-demand price in `currency` from one PriceList item
