@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/fake_ec2/fake_clients.hpp"
 #include "aws/fake_ec2/fake_ec2.hpp"
 #include "support/testdata.hpp"
 
@@ -18,17 +19,9 @@ using testing::FormParams;
 class Ec2ClientTest : public ::testing::Test {
  protected:
   Ec2Client client(const std::string& secret = "", int maxAttempts = 5) {
-    AwsConfig config;
-    config.region = "us-east-1";
-    config.serviceUrls["ec2"] = fake_.url();
-    RetryPolicy retry;
-    retry.maxAttempts = maxAttempts;
-    retry.sleep = [this](std::chrono::milliseconds delay) { sleeps_.push_back(delay); };
-    return Ec2Client(config,
-                     makeStaticProvider({fake_.options().accessKeyId,
-                                         secret.empty() ? fake_.options().secretAccessKey : secret,
-                                         "", std::nullopt, "test"}),
-                     makeCurlHttpClient(), systemClock(), retry);
+    return Ec2Client(testing::fakeServiceConfig("ec2", fake_.url()),
+                     testing::fakeCredentials(fake_, secret), makeCurlHttpClient(), systemClock(),
+                     testing::recordingRetry(sleeps_, maxAttempts));
   }
 
   static std::string param(const FormParams& params, const std::string& name) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/fake_aws/fake_eks.hpp"
+#include "aws/fake_ec2/fake_clients.hpp"
 
 namespace karpenter::aws {
 namespace {
@@ -14,16 +15,9 @@ using testing::FakeEks;
 class EksClientTest : public ::testing::Test {
  protected:
   EksClient client(const std::string& secret = "") {
-    AwsConfig config;
-    config.region = "us-east-1";
-    config.serviceUrls["eks"] = fake_.url();
-    RetryPolicy retry;
-    retry.sleep = [](std::chrono::milliseconds) {};
-    return EksClient(config,
-                     makeStaticProvider({fake_.options().accessKeyId,
-                                         secret.empty() ? fake_.options().secretAccessKey : secret,
-                                         "", std::nullopt, "test"}),
-                     makeCurlHttpClient(), systemClock(), retry);
+    return EksClient(testing::fakeServiceConfig("eks", fake_.url()),
+                     testing::fakeCredentials(fake_, secret), makeCurlHttpClient(), systemClock(),
+                     testing::noSleepRetry());
   }
 
   FakeEks fake_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/fake_aws/fake_iam.hpp"
+#include "aws/fake_ec2/fake_clients.hpp"
 
 namespace karpenter::aws {
 namespace {
@@ -14,16 +15,10 @@ using testing::FakeIam;
 class IamClientTest : public ::testing::Test {
  protected:
   IamClient client(const std::string& secret = "", const std::string& region = "eu-west-1") {
-    AwsConfig config;
-    config.region = region;  // IAM signs for us-east-1 whatever the region
-    config.serviceUrls["iam"] = fake_.url();
-    RetryPolicy retry;
-    retry.sleep = [](std::chrono::milliseconds) {};
-    return IamClient(config,
-                     makeStaticProvider({fake_.options().accessKeyId,
-                                         secret.empty() ? fake_.options().secretAccessKey : secret,
-                                         "", std::nullopt, "test"}),
-                     makeCurlHttpClient(), systemClock(), retry);
+    // IAM signs for us-east-1 whatever the region.
+    return IamClient(testing::fakeServiceConfig("iam", fake_.url(), region),
+                     testing::fakeCredentials(fake_, secret), makeCurlHttpClient(), systemClock(),
+                     testing::noSleepRetry());
   }
 
   static std::string param(const testing::FormParams& params, const std::string& name) {

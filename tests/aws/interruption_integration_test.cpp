@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/fake_aws/fake_sqs.hpp"
+#include "aws/fake_ec2/fake_clients.hpp"
 #include "karpenter/controllers/interruption/controller.hpp"
 #include "karpenter/state/state_informers.hpp"
 #include "support/test_apiserver.hpp"
@@ -29,9 +30,7 @@ class InterruptionIntegration : public ::testing::Test {
     queueUrl_ = sqs_.createQueue("karpenter-interruptions");
     sqsClient_ = std::make_unique<aws::SqsClient>(
         aws::SqsClient::Options{.endpoint = sqs_.url(), .signingRegion = "us-east-1"},
-        aws::makeStaticProvider(
-            {sqs_.options().accessKeyId, sqs_.options().secretAccessKey, "", std::nullopt, "test"}),
-        aws::makeCurlHttpClient(), aws::systemClock());
+        aws::testing::fakeCredentials(sqs_), aws::makeCurlHttpClient(), aws::systemClock());
     informers_ = std::make_unique<state::StateInformers>(
         *client_, state_,
         state::StateInformers::Options{.watchTimeout = 5s, .initialBackoff = 50ms});

@@ -67,10 +67,9 @@ TEST_F(PricingClientTest, ThrottlingIsRetriedAndOtherErrorsAreValues) {
 }
 
 TEST_F(PricingClientTest, WrongSecretIsRejectedBySignature) {
-  AwsConfig config = testing::fakeConfig(ec2_, &pricing_);
-  PricingClient client(
-      config, makeStaticProvider({ec2_.options().accessKeyId, "wrong", "", std::nullopt, "test"}),
-      makeCurlHttpClient(), systemClock(), testing::noSleepRetry(1));
+  PricingClient client(testing::fakeConfig(ec2_, &pricing_),
+                       testing::fakeCredentials(ec2_, "wrong"), makeCurlHttpClient(), systemClock(),
+                       testing::noSleepRetry(1));
   auto result = client.getProducts("AmazonEC2", {});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(pricing_.rejectedSignatures(), 1);

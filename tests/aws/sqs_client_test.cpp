@@ -11,6 +11,7 @@
 #include <pugixml.hpp>
 
 #include "aws/fake_aws/fake_sqs.hpp"
+#include "aws/fake_ec2/fake_clients.hpp"
 #include "karpenter/aws/query_client.hpp"
 
 namespace karpenter::aws {
@@ -28,10 +29,7 @@ class SqsClientTest : public ::testing::Test {
 
   SqsClient client(const std::string& secret = "") {
     return SqsClient({.endpoint = fake_.url(), .signingRegion = "us-east-1"},
-                     makeStaticProvider({fake_.options().accessKeyId,
-                                         secret.empty() ? fake_.options().secretAccessKey : secret,
-                                         "", std::nullopt, "test"}),
-                     makeCurlHttpClient(), systemClock());
+                     testing::fakeCredentials(fake_, secret), makeCurlHttpClient(), systemClock());
   }
 
   void advance(std::chrono::seconds by) { now_ += by.count(); }
@@ -219,9 +217,7 @@ TEST_F(SqsClientTest, TheEndpointAlsoSpeaksTheQueryProtocol) {
                      .signingRegion = "us-east-1",
                      .version = "2012-11-05",
                      .retry = {.maxAttempts = 1}},
-                    makeStaticProvider({fake_.options().accessKeyId,
-                                        fake_.options().secretAccessKey, "", std::nullopt, "t"}),
-                    makeCurlHttpClient(), systemClock());
+                    testing::fakeCredentials(fake_), makeCurlHttpClient(), systemClock());
   auto got = query.call("GetQueueUrl", QueryParams().set("QueueName", "q"));
   ASSERT_TRUE(got) << got.error().message;
   pugi::xml_document doc;

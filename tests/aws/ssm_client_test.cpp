@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/fake_aws/fake_ssm.hpp"
+#include "aws/fake_ec2/fake_clients.hpp"
 
 namespace karpenter::aws {
 namespace {
@@ -18,17 +19,9 @@ constexpr const char* kAl2023 =
 class SsmClientTest : public ::testing::Test {
  protected:
   SsmClient client(const std::string& secret = "", int maxAttempts = 5) {
-    AwsConfig config;
-    config.region = "us-east-1";
-    config.serviceUrls["ssm"] = fake_.url();
-    RetryPolicy retry;
-    retry.maxAttempts = maxAttempts;
-    retry.sleep = [this](std::chrono::milliseconds delay) { sleeps_.push_back(delay); };
-    return SsmClient(config,
-                     makeStaticProvider({fake_.options().accessKeyId,
-                                         secret.empty() ? fake_.options().secretAccessKey : secret,
-                                         "", std::nullopt, "test"}),
-                     makeCurlHttpClient(), systemClock(), retry);
+    return SsmClient(testing::fakeServiceConfig("ssm", fake_.url()),
+                     testing::fakeCredentials(fake_, secret), makeCurlHttpClient(), systemClock(),
+                     testing::recordingRetry(sleeps_, maxAttempts));
   }
 
   FakeSsm fake_;

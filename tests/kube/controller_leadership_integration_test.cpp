@@ -34,15 +34,7 @@ TEST(ControllerLeadershipIntegrationTest, ExitsNonZeroWhenTheLeaseIsTakenAway) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("karpenter-leadership-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::string kubeconfig = apiserver.kubeconfigPath();
-  if (kubeconfig.empty()) {
-    kubeconfig = (dir / "kubeconfig").string();
-    std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
-                                 "    server: "
-                              << apiserver.config().server
-                              << "\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: x\n"
-                                 "  context: {cluster: c, user: u}\ncurrent-context: x\n";
-  }
+  const std::string kubeconfig = apiserver.kubeconfigFile((dir / "kubeconfig").string());
   const std::string log = (dir / "controller.log").string();
   const pid_t child = fork();
   ASSERT_GE(child, 0);

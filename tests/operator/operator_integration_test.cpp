@@ -1,7 +1,6 @@
 // `karpenter controller` against an apiserver: the state syncs (the extender answers), the
 // replica elects itself leader through the Lease, and the admission webhooks answer.
 
-#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -21,15 +20,7 @@ TEST(OperatorIntegration, SyncsElectsItselfAndServesTheExtenderAndWebhooks) {
   karpenter::testing::TempDir dir;
   ASSERT_TRUE(karpenter::testing::makeCa(dir, "ca"));
   ASSERT_TRUE(karpenter::testing::makeLeaf(dir, "server", "ca"));
-  std::string kubeconfig = apiserver.kubeconfigPath();
-  if (kubeconfig.empty()) {
-    kubeconfig = dir.file("kubeconfig");
-    std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
-                                 "    server: "
-                              << apiserver.config().server
-                              << "\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: x\n"
-                                 "  context: {cluster: c, user: u}\ncurrent-context: x\n";
-  }
+  const std::string kubeconfig = apiserver.kubeconfigFile(dir.file("kubeconfig"));
   OperatorOptions options;
   options.bindAddress = "127.0.0.1";
   options.webhookPort = options.metricsPort = options.healthProbePort = 0;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -61,6 +62,19 @@ class TestApiserver {
   const kube::RestConfig& config() const { return config_; }
   // The kubeconfig path in real-cluster mode, else empty.
   const std::string& kubeconfigPath() const { return kubeconfigPath_; }
+  // A kubeconfig for a child process or the operator: $KUBECONFIG in real-cluster mode, else
+  // one written to `path` that names the in-repo server (plain HTTP, no credentials).
+  std::string kubeconfigFile(const std::string& path) const {
+    if (!kubeconfigPath_.empty()) {
+      return kubeconfigPath_;
+    }
+    std::ofstream(path) << "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+                           "    server: "
+                        << config_.server
+                        << "\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: x\n"
+                           "  context: {cluster: c, user: u}\ncurrent-context: x\n";
+    return path;
+  }
   apiserver::Store& store() { return *store_; }
 
   std::unique_ptr<kube::HttpKubeClient> client(kube::HttpKubeClient::Options options = {}) const {

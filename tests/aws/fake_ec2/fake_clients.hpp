@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "fake_ec2.hpp"
 #include "fake_pricing.hpp"
@@ -21,15 +23,37 @@ inline AwsConfig fakeConfig(const FakeEc2& ec2, const FakePricing* pricing = nul
   return config;
 }
 
-inline CredentialsProviderPtr fakeCredentials(const FakeEc2& ec2) {
-  return makeStaticProvider(
-      {ec2.options().accessKeyId, ec2.options().secretAccessKey, "", std::nullopt, "test"});
+// An AwsConfig in `region` that sends `service` to `url` (a test endpoint).
+inline AwsConfig fakeServiceConfig(const std::string& service, const std::string& url,
+                                   const std::string& region = "us-east-1") {
+  AwsConfig config;
+  config.region = region;
+  config.serviceUrls[service] = url;
+  return config;
+}
+
+// The key pair a test endpoint (FakeEc2, FakeSsm, FakeIam, FakeEks, FakeSqs, ...) accepts;
+// a non-empty `secret` replaces its secret key, for requests it must refuse.
+template <typename FakeEndpoint>
+CredentialsProviderPtr fakeCredentials(const FakeEndpoint& fake, const std::string& secret = "") {
+  return makeStaticProvider({fake.options().accessKeyId,
+                             secret.empty() ? fake.options().secretAccessKey : secret, "",
+                             std::nullopt, "test"});
 }
 
 inline RetryPolicy noSleepRetry(int maxAttempts = 5) {
   RetryPolicy retry;
   retry.maxAttempts = maxAttempts;
   retry.sleep = [](std::chrono::milliseconds) {};
+  return retry;
+}
+
+// Retries that do not sleep but note each delay in `sleeps` (which must outlive the client).
+inline RetryPolicy recordingRetry(std::vector<std::chrono::milliseconds>& sleeps,
+                                  int maxAttempts = 5) {
+  RetryPolicy retry;
+  retry.maxAttempts = maxAttempts;
+  retry.sleep = [&sleeps](std::chrono::milliseconds delay) { sleeps.push_back(delay); };
   return retry;
 }
 

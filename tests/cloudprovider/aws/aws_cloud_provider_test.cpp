@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_ec2/fake_clients.hpp"
+#include "fake_ec2_catalog.hpp"
 #include "karpenter/admission/review.hpp"
 #include "karpenter/api/well_known.hpp"
 #include "karpenter/kube/config.hpp"
@@ -13,8 +13,6 @@
 namespace karpenter::cloudprovider::aws {
 namespace {
 
-using karpenter::aws::testing::FakeEc2;
-using karpenter::aws::testing::FakePricing;
 using karpenter::aws::testing::FormParams;
 
 std::string param(const FormParams& params, const std::string& name) {
@@ -50,26 +48,12 @@ class AwsCloudProviderTest : public ::testing::Test {
     return claim;
   }
 
-  Clock clock() {
-    return [this] { return now_; };
-  }
-
-  FakeEc2 ec2_;
-  FakePricing pricing_;
-  std::unique_ptr<karpenter::aws::Ec2Client> ec2Client_ =
-      karpenter::aws::testing::fakeEc2Client(ec2_);
-  std::unique_ptr<karpenter::aws::PricingClient> pricingClient_ =
-      karpenter::aws::testing::fakePricingClient(ec2_, pricing_);
-  std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
-  UnavailableOfferings unavailable_{clock()};
-  PricingProvider pricingProvider_{{"us-east-1", clock()}, ec2Client_.get(), pricingClient_.get()};
-  InstanceTypeProvider types_{
-      {"us-east-1", clock()}, ec2Client_.get(), &pricingProvider_, &unavailable_};
-  LaunchTemplateProvider launchTemplates_{ec2Client_.get()};
+  testing::FakeEc2Catalog catalog_;
+  LaunchTemplateProvider launchTemplates_{catalog_.ec2Client.get()};
   InstanceProvider instances_{{"test-cluster", "https://test-cluster.example", "Q0E=", ""},
-                              ec2Client_.get(),
+                              catalog_.ec2Client.get(),
                               &launchTemplates_,
-                              &unavailable_};
+                              &catalog_.unavailable};
   api::EC2NodeClass nodeClass_;
   AwsCloudProvider provider_{
       [this](const std::string& name) -> std::shared_ptr<const api::EC2NodeClass> {
@@ -77,14 +61,14 @@ class AwsCloudProviderTest : public ::testing::Test {
                    ? std::make_shared<const api::EC2NodeClass>(nodeClass_)
                    : nullptr;
       },
-      &types_, &instances_};
+      &catalog_.instanceTypes, &instances_};
 };
 
 TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTemplate) {
   auto created = provider_.create(nodeClaim("claim-a"));
   ASSERT_TRUE(created.ok()) << created.error().message;
-  ASSERT_EQ(ec2_.instances().size(), 1u);
-  const auto instance = ec2_.instances().front();
+  ASSERT_EQ(catalog_.ec2.instances().size(), 1u);
+  const auto instance = catalog_.ec2.instances().front();
   EXPECT_EQ(created->status.providerID, "aws:///" + instance.zone + "/" + instance.id);
   EXPECT_EQ(created->metadata.labels.at(std::string(api::kCapacityTypeLabelKey)), "spot");
   EXPECT_EQ(created->metadata.labels.at(std::string(api::kLabelInstanceType)),
@@ -94,7 +78,7 @@ TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTem
   EXPECT_EQ(instance.lifecycle, "spot");
   EXPECT_TRUE(instance.zone == "test-zone-1a" || instance.zone == "test-zone-1b");
 
-  const auto fleets = ec2_.requests("CreateFleet");
+  const auto fleets = catalog_.ec2.requests("CreateFleet");
   ASSERT_EQ(fleets.size(), 1u);
   const auto& fleet = fleets.front();
   EXPECT_EQ(param(fleet, "Type"), "instant");
@@ -135,7 +119,7 @@ TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTem
   EXPECT_EQ(tagged, (std::set<std::string>{"instance", "volume", "fleet"}));
 
   // The launch template: AL2023 user data, IMDS defaults with tags disabled, SGs, profile.
-  const auto templates = ec2_.requests("CreateLaunchTemplate");
+  const auto templates = catalog_.ec2.requests("CreateLaunchTemplate");
   ASSERT_EQ(templates.size(), 1u);
   const auto& lt = templates.front();
   EXPECT_EQ(param(lt, "LaunchTemplateData.SecurityGroupId.1"), "sg-test1");
@@ -151,8 +135,8 @@ TEST_F(AwsCloudProviderTest, CreateLaunchesTheCheapestSpotPoolsThroughALaunchTem
 
   // A second NodeClaim with the same options reuses the template.
   ASSERT_TRUE(provider_.create(nodeClaim("claim-b")).ok());
-  EXPECT_EQ(ec2_.requests("CreateLaunchTemplate").size(), 1u);
-  EXPECT_EQ(ec2_.requests("CreateFleet").size(), 2u);
+  EXPECT_EQ(catalog_.ec2.requests("CreateLaunchTemplate").size(), 1u);
+  EXPECT_EQ(catalog_.ec2.requests("CreateFleet").size(), 2u);
 }
 
 TEST_F(AwsCloudProviderTest, NodeClassMustBeReady) {
@@ -162,7 +146,7 @@ TEST_F(AwsCloudProviderTest, NodeClassMustBeReady) {
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(created.error().message.find("not Ready: no subnet matches"), std::string::npos);
-  EXPECT_TRUE(ec2_.requests("CreateFleet").empty());
+  EXPECT_TRUE(catalog_.ec2.requests("CreateFleet").empty());
   auto other = nodeClaim("claim-b");
   other.spec.nodeClassRef.name = "missing";
   EXPECT_EQ(provider_.create(other).error().kind, ErrorKind::kInvalid);
@@ -171,19 +155,19 @@ TEST_F(AwsCloudProviderTest, NodeClassMustBeReady) {
 TEST_F(AwsCloudProviderTest, SpotCapacityErrorsMarkOfferingsAndFallBackToOnDemand) {
   const std::vector<api::NodeSelectorRequirement> m5 = {
       {std::string(api::kLabelInstanceType), "In", {"m5.large"}}};
-  for (const auto& zone : ec2_.zones()) {
-    ec2_.setInsufficientCapacity("spot", "m5.large", zone);
+  for (const auto& zone : catalog_.ec2.zones()) {
+    catalog_.ec2.setInsufficientCapacity("spot", "m5.large", zone);
   }
   auto first = provider_.create(nodeClaim("claim-a", m5));
   ASSERT_FALSE(first.ok());
   EXPECT_EQ(first.error().kind, ErrorKind::kInsufficientCapacity);
   EXPECT_NE(first.error().message.find("InsufficientInstanceCapacity"), std::string::npos);
-  EXPECT_TRUE(unavailable_.isUnavailable("m5.large", "test-zone-1a", "spot"));
+  EXPECT_TRUE(catalog_.unavailable.isUnavailable("m5.large", "test-zone-1a", "spot"));
   // The next attempt sees the spot pools unavailable and asks for on-demand.
   auto second = provider_.create(nodeClaim("claim-a", m5));
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(second->metadata.labels.at(std::string(api::kCapacityTypeLabelKey)), "on-demand");
-  const auto fleets = ec2_.requests("CreateFleet");
+  const auto fleets = catalog_.ec2.requests("CreateFleet");
   EXPECT_EQ(param(fleets.back(), "TargetCapacitySpecification.DefaultTargetCapacityType"),
             "on-demand");
   EXPECT_EQ(param(fleets.back(), "OnDemandOptions.AllocationStrategy"), "lowest-price");
@@ -197,12 +181,12 @@ TEST_F(AwsCloudProviderTest, SpotCapacityErrorsMarkOfferingsAndFallBackToOnDeman
 TEST_F(AwsCloudProviderTest, DeletedLaunchTemplateIsRecreatedOnce) {
   ASSERT_TRUE(provider_.create(nodeClaim("claim-a")).ok());
   const std::string name =
-      param(ec2_.requests("CreateLaunchTemplate").front(), "LaunchTemplateName");
-  ASSERT_TRUE(ec2Client_->deleteLaunchTemplate(name).ok());
+      param(catalog_.ec2.requests("CreateLaunchTemplate").front(), "LaunchTemplateName");
+  ASSERT_TRUE(catalog_.ec2Client->deleteLaunchTemplate(name).ok());
   auto created = provider_.create(nodeClaim("claim-b"));
   ASSERT_TRUE(created.ok()) << created.error().message;
-  EXPECT_EQ(ec2_.requests("CreateLaunchTemplate").size(), 2u);
-  EXPECT_EQ(ec2_.instances().size(), 2u);
+  EXPECT_EQ(catalog_.ec2.requests("CreateLaunchTemplate").size(), 2u);
+  EXPECT_EQ(catalog_.ec2.instances().size(), 2u);
 }
 
 TEST_F(AwsCloudProviderTest, GetListAndRemoveByProviderIdAndTags) {
@@ -213,7 +197,7 @@ TEST_F(AwsCloudProviderTest, GetListAndRemoveByProviderIdAndTags) {
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(got->metadata.name, "claim-a");
   // The AMI of the launched type's architecture (the cheapest spot pool may be Graviton).
-  EXPECT_EQ(got->status.imageID, ec2_.instances().front().imageId);
+  EXPECT_EQ(got->status.imageID, catalog_.ec2.instances().front().imageId);
   EXPECT_EQ(got->status.imageID, created->metadata.labels.at("kubernetes.io/arch") == "arm64"
                                      ? "ami-test2"
                                      : "ami-test1");
@@ -232,7 +216,7 @@ TEST_F(AwsCloudProviderTest, GetListAndRemoveByProviderIdAndTags) {
   EXPECT_EQ(again.error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(provider_.get(providerID).error().kind, ErrorKind::kNotFound);
   EXPECT_TRUE(provider_.list()->empty());
-  EXPECT_EQ(ec2_.requests("TerminateInstances").size(), 1u);
+  EXPECT_EQ(catalog_.ec2.requests("TerminateInstances").size(), 1u);
   EXPECT_EQ(provider_.get("kwok://zone/i-1").error().kind, ErrorKind::kInvalid);
 }
 

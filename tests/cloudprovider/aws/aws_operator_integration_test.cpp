@@ -5,7 +5,6 @@
 // deletes the NodeClaim of the interrupted instance. A missing queue stops the start.
 
 #include <cstdlib>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -37,20 +36,12 @@ class AwsOperator : public controllers::test::ControllerLoop {
       return;
     }
     // The alias's AMIs exist only for 1.29, which only EKS says the cluster runs.
-    cloudprovider::aws::testing::seedAccount(ssm_, iam_, "1.29");
+    cloudprovider::aws::testing::seedAccount(account_.ssm, account_.iam, "1.29");
     eks_.addCluster(kCluster, "1.29");
     sqs_.createQueue(kQueue);
-    const std::vector<std::pair<const char*, std::string>> env = {
-        {"AWS_REGION", "us-east-1"},
-        {"AWS_ACCESS_KEY_ID", ec2_.options().accessKeyId},
-        {"AWS_SECRET_ACCESS_KEY", ec2_.options().secretAccessKey},
-        {"AWS_ENDPOINT_URL_EC2", ec2_.url()},
-        {"AWS_ENDPOINT_URL_SSM", ssm_.url()},
-        {"AWS_ENDPOINT_URL_IAM", iam_.url()},
-        {"AWS_ENDPOINT_URL_EKS", eks_.url()},
-        {"AWS_ENDPOINT_URL_SQS", sqs_.url()}};
-    for (const auto& [name, value] : env) {
-      ::setenv(name, value.c_str(), 1);
+    for (const auto& [name, value] :
+         account_.environment({{"EKS", eks_.url()}, {"SQS", sqs_.url()}})) {
+      ::setenv(name.c_str(), value.c_str(), 1);
     }
   }
 
@@ -62,15 +53,7 @@ class AwsOperator : public controllers::test::ControllerLoop {
   }
 
   OperatorOptions options(const std::string& queue) {
-    std::string kubeconfig = apiserver_.kubeconfigPath();
-    if (kubeconfig.empty()) {
-      kubeconfig = dir_.file("kubeconfig");
-      std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n"
-                                   "  cluster:\n    server: "
-                                << apiserver_.config().server
-                                << "\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: x\n"
-                                   "  context: {cluster: c, user: u}\ncurrent-context: x\n";
-    }
+    const std::string kubeconfig = apiserver_.kubeconfigFile(dir_.file("kubeconfig"));
     OperatorOptions options;
     options.bindAddress = "127.0.0.1";
     options.webhookPort = options.metricsPort = options.healthProbePort = 0;
@@ -100,13 +83,11 @@ class AwsOperator : public controllers::test::ControllerLoop {
   }
 
   karpenter::testing::TempDir dir_;
-  karpenter::aws::testing::FakeEc2 ec2_;
-  karpenter::aws::testing::FakeSsm ssm_;
-  karpenter::aws::testing::FakeIam iam_;
+  cloudprovider::aws::testing::FakeAwsAccount account_;
   karpenter::aws::testing::FakeEks eks_;
-  karpenter::aws::testing::FakeSqs sqs_{
-      karpenter::aws::testing::FakeSqs::Options{.accessKeyId = ec2_.options().accessKeyId,
-                                                .secretAccessKey = ec2_.options().secretAccessKey}};
+  karpenter::aws::testing::FakeSqs sqs_{karpenter::aws::testing::FakeSqs::Options{
+      .accessKeyId = account_.ec2.options().accessKeyId,
+      .secretAccessKey = account_.ec2.options().secretAccessKey}};
   std::unique_ptr<Operator> operator_;
 };
 
@@ -139,8 +120,8 @@ TEST_F(AwsOperator, ReconcilesNodeClassesLaunchesOnEc2AndActsOnInterruptions) {
     return !providerID.empty();
   })) << "no NodeClaim launched on EC2";
   const std::string instanceId = providerID.substr(providerID.rfind('/') + 1);
-  ASSERT_EQ(ec2_.instances().size(), 1u);
-  EXPECT_EQ(ec2_.instances()[0].id, instanceId);
+  ASSERT_EQ(account_.ec2.instances().size(), 1u);
+  EXPECT_EQ(account_.ec2.instances()[0].id, instanceId);
 
   json warning = karpenter::testing::readTestdataJson(
       "interruption/karpenter-design-spot-interruption-warning.json");

@@ -28,17 +28,12 @@ class AwsProvisioning : public controllers::test::ControllerLoop {
     if (IsSkipped()) {
       return;
     }
-    testing::seedAccount(ssm_, iam_, "1.31");
-    auto environment = AwsEnvironment::create(
-        AwsSettings{.clusterName = "test-cluster",
-                    .clusterEndpoint = "https://test-cluster.example",
-                    .isolatedVpc = true},
-        karpenter::aws::mapEnvironment({{"AWS_REGION", "us-east-1"},
-                                        {"AWS_ACCESS_KEY_ID", ec2_.options().accessKeyId},
-                                        {"AWS_SECRET_ACCESS_KEY", ec2_.options().secretAccessKey},
-                                        {"AWS_ENDPOINT_URL_EC2", ec2_.url()},
-                                        {"AWS_ENDPOINT_URL_SSM", ssm_.url()},
-                                        {"AWS_ENDPOINT_URL_IAM", iam_.url()}}));
+    testing::seedAccount(account_.ssm, account_.iam, "1.31");
+    auto environment =
+        AwsEnvironment::create(AwsSettings{.clusterName = "test-cluster",
+                                           .clusterEndpoint = "https://test-cluster.example",
+                                           .isolatedVpc = true},
+                               karpenter::aws::mapEnvironment(account_.environment()));
     ASSERT_TRUE(environment) << environment.error().message;
     environment_ = std::move(*environment);
     awsCloud_ = environment_->cloudProvider([this](const std::string& name) {
@@ -100,7 +95,7 @@ class AwsProvisioning : public controllers::test::ControllerLoop {
       }
     }
     std::vector<simulated::SimulatedInstance> running;
-    const auto instances = ec2_.instances();
+    const auto instances = account_.ec2.instances();
     for (size_t n = 0; n < instances.size(); ++n) {
       const auto& instance = instances[n];
       auto nodeClaim = byProviderId.find(providerIdOf(instance));
@@ -126,7 +121,7 @@ class AwsProvisioning : public controllers::test::ControllerLoop {
   }
 
   std::optional<karpenter::aws::testing::FakeEc2::FakeInstance> instance(const std::string& id) {
-    for (const auto& i : ec2_.instances()) {
+    for (const auto& i : account_.ec2.instances()) {
       if (i.id == id) {
         return i;
       }
@@ -150,9 +145,7 @@ class AwsProvisioning : public controllers::test::ControllerLoop {
     return providerID.substr(providerID.rfind('/') + 1);
   }
 
-  karpenter::aws::testing::FakeEc2 ec2_;
-  karpenter::aws::testing::FakeSsm ssm_;
-  karpenter::aws::testing::FakeIam iam_;
+  testing::FakeAwsAccount account_;
   std::unique_ptr<AwsEnvironment> environment_;
   std::unique_ptr<AwsCloudProvider> awsCloud_;
   std::unique_ptr<EC2NodeClassController> nodeClasses_;
@@ -185,8 +178,8 @@ TEST_F(AwsProvisioning, PodsRunOnEc2InstancesTerminationAndCapacityFallback) {
 
   // The offering the first launch chose is out of capacity: the same instance type is launched
   // in another zone.
-  ec2_.setInsufficientCapacity(firstInstance->lifecycle, firstInstance->instanceType,
-                               firstInstance->zone);
+  account_.ec2.setInsufficientCapacity(firstInstance->lifecycle, firstInstance->instanceType,
+                                       firstInstance->zone);
   json second = controllers::test::pendingPod("second", "500m");
   second["spec"]["nodeSelector"] = {
       {"node.kubernetes.io/instance-type", firstInstance->instanceType}};

@@ -5,14 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_ec2/fake_clients.hpp"
+#include "fake_ec2_catalog.hpp"
 #include "karpenter/api/well_known.hpp"
 
 namespace karpenter::cloudprovider::aws {
 namespace {
-
-using karpenter::aws::testing::FakeEc2;
-using karpenter::aws::testing::FakePricing;
 
 std::string single(const scheduling::Requirements& requirements, std::string_view key) {
   const auto* r = requirements.find(key);
@@ -27,10 +24,6 @@ class InstanceTypeProviderTest : public ::testing::Test {
                                  {"subnet-test2", "test-zone-1b", "tstz1-az2"}};
   }
 
-  Clock clock() {
-    return [this] { return now_; };
-  }
-
   const scheduling::InstanceType* find(const std::vector<scheduling::InstanceType>& types,
                                        const std::string& name) {
     for (const auto& type : types) {
@@ -41,17 +34,8 @@ class InstanceTypeProviderTest : public ::testing::Test {
     return nullptr;
   }
 
-  FakeEc2 ec2_;
-  FakePricing pricing_;
-  std::unique_ptr<karpenter::aws::Ec2Client> ec2Client_ =
-      karpenter::aws::testing::fakeEc2Client(ec2_);
-  std::unique_ptr<karpenter::aws::PricingClient> pricingClient_ =
-      karpenter::aws::testing::fakePricingClient(ec2_, pricing_);
-  std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
-  UnavailableOfferings unavailable_{clock()};
-  PricingProvider pricingProvider_{{"us-east-1", clock()}, ec2Client_.get(), pricingClient_.get()};
-  InstanceTypeProvider provider_{
-      {"us-east-1", clock()}, ec2Client_.get(), &pricingProvider_, &unavailable_};
+  testing::FakeEc2Catalog catalog_;
+  InstanceTypeProvider& provider_ = catalog_.instanceTypes;
   api::EC2NodeClass nodeClass_;
 };
 
@@ -73,7 +57,7 @@ TEST_F(InstanceTypeProviderTest, OfferingsOnlyInSubnetZonesWithPrices) {
     EXPECT_EQ(single(offering.requirements, api::kAwsLabelTopologyZoneId),
               zone == "test-zone-1a" ? "tstz1-az1" : "tstz1-az2");
     if (single(offering.requirements, api::kCapacityTypeLabelKey) == "spot") {
-      EXPECT_DOUBLE_EQ(offering.price, ec2_.spotPrice("m5.large", zone));
+      EXPECT_DOUBLE_EQ(offering.price, catalog_.ec2.spotPrice("m5.large", zone));
       ++spot;
     } else {
       EXPECT_DOUBLE_EQ(offering.price, 0.096);
@@ -83,14 +67,14 @@ TEST_F(InstanceTypeProviderTest, OfferingsOnlyInSubnetZonesWithPrices) {
   EXPECT_GT(spot, 0);
   EXPECT_EQ(m5->capacity.at("pods"), api::Quantity::fromInt(29));
   // The filters upstream sends.
-  const auto calls = ec2_.requests("DescribeInstanceTypes");
+  const auto calls = catalog_.ec2.requests("DescribeInstanceTypes");
   ASSERT_FALSE(calls.empty());
   EXPECT_EQ(calls.front().at("Filter.1.Name"), "supported-virtualization-type");
   EXPECT_EQ(calls.front().at("Filter.2.Value.2"), "arm64");
 }
 
 TEST_F(InstanceTypeProviderTest, UnavailableOfferingIsMarkedAndExpires) {
-  unavailable_.markUnavailable("m5.large", "test-zone-1a", "spot");
+  catalog_.unavailable.markUnavailable("m5.large", "test-zone-1a", "spot");
   auto types = provider_.list(nodeClass_);
   ASSERT_TRUE(types.ok());
   const auto* m5 = find(*types, "m5.large");
@@ -100,7 +84,7 @@ TEST_F(InstanceTypeProviderTest, UnavailableOfferingIsMarkedAndExpires) {
                         single(offering.requirements, api::kCapacityTypeLabelKey) == "spot";
     EXPECT_EQ(offering.available, !marked);
   }
-  now_ += std::chrono::minutes(3) + std::chrono::seconds(1);
+  catalog_.now += std::chrono::minutes(3) + std::chrono::seconds(1);
   types = provider_.list(nodeClass_);
   for (const auto& offering : find(*types, "m5.large")->offerings) {
     EXPECT_TRUE(offering.available);
@@ -122,20 +106,20 @@ TEST_F(InstanceTypeProviderTest, NodeClassSettingsReachTheModel) {
 TEST_F(InstanceTypeProviderTest, DescribesAgainOnlyAfterTwelveHours) {
   ASSERT_TRUE(provider_.list(nodeClass_).ok());
   ASSERT_TRUE(provider_.list(nodeClass_).ok());
-  const size_t calls = ec2_.requests("DescribeInstanceTypeOfferings").size();
-  now_ += std::chrono::hours(12);
+  const size_t calls = catalog_.ec2.requests("DescribeInstanceTypeOfferings").size();
+  catalog_.now += std::chrono::hours(12);
   ASSERT_TRUE(provider_.list(nodeClass_).ok());
-  EXPECT_GT(ec2_.requests("DescribeInstanceTypeOfferings").size(), calls);
+  EXPECT_GT(catalog_.ec2.requests("DescribeInstanceTypeOfferings").size(), calls);
 }
 
 TEST_F(InstanceTypeProviderTest, ErrorBeforeFirstSuccessThenServesPrevious) {
-  ec2_.failNextRequests(10, 500);
+  catalog_.ec2.failNextRequests(10, 500);
   auto types = provider_.list(nodeClass_);
   ASSERT_FALSE(types.ok());
   EXPECT_EQ(types.error().kind, ErrorKind::kUnavailable);
   ASSERT_TRUE(provider_.refresh().ok());
-  now_ += std::chrono::hours(13);
-  ec2_.failNextRequests(10, 500);
+  catalog_.now += std::chrono::hours(13);
+  catalog_.ec2.failNextRequests(10, 500);
   types = provider_.list(nodeClass_);
   ASSERT_TRUE(types.ok());
   EXPECT_FALSE(types->empty());

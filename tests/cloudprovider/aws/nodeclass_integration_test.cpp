@@ -28,13 +28,10 @@ class NodeClassLoop : public controllers::test::ControllerLoop {
     if (IsSkipped()) {
       return;
     }
-    testing::seedAccount(ssm_, iam_, "1.31");
+    testing::seedAccount(account_.ssm, account_.iam, "1.31");
 
-    karpenter::aws::AwsConfig config;
-    config.region = "us-east-1";
-    config.serviceUrls = {{"ec2", ec2_.url()}, {"ssm", ssm_.url()}, {"iam", iam_.url()}};
-    auto credentials = karpenter::aws::makeStaticProvider(
-        {ec2_.options().accessKeyId, ec2_.options().secretAccessKey, "", std::nullopt, "test"});
+    const auto config = account_.config();
+    auto credentials = karpenter::aws::testing::fakeCredentials(account_.ec2);
     auto http = karpenter::aws::makeCurlHttpClient();
     const auto clock = karpenter::aws::systemClock();
     clients_.ec2 = std::make_shared<karpenter::aws::Ec2Client>(config, credentials, http, clock);
@@ -93,9 +90,7 @@ class NodeClassLoop : public controllers::test::ControllerLoop {
     return stored;
   }
 
-  karpenter::aws::testing::FakeEc2 ec2_;
-  karpenter::aws::testing::FakeSsm ssm_;
-  karpenter::aws::testing::FakeIam iam_;
+  testing::FakeAwsAccount account_;
   EC2NodeClassController::Clients clients_;
   std::unique_ptr<EC2NodeClassController> controller_;
 };
@@ -108,11 +103,11 @@ TEST_F(NodeClassLoop, ReadyWhenEverythingResolves) {
 
   // Subnets: every test subnet (one per zone, subnet-testN has 260 - 10·N free IPs), most
   // free IPs first.
-  const size_t zones = ec2_.zones().size();
+  const size_t zones = account_.ec2.zones().size();
   ASSERT_EQ(status["subnets"].size(), zones) << status.dump(2);
   for (size_t i = 0; i < zones; ++i) {
     EXPECT_EQ(status["subnets"][i]["id"], "subnet-test" + std::to_string(i + 1));
-    EXPECT_EQ(status["subnets"][i]["zone"], ec2_.zones()[i]);
+    EXPECT_EQ(status["subnets"][i]["zone"], account_.ec2.zones()[i]);
   }
   EXPECT_EQ(status["subnets"][0]["zoneID"], "tstz1-az1");
   ASSERT_EQ(status["securityGroups"].size(), zones);
@@ -131,7 +126,7 @@ TEST_F(NodeClassLoop, ReadyWhenEverythingResolves) {
   }
   EXPECT_EQ(archOf,
             (std::map<std::string, std::string>{{"ami-test1", "amd64"}, {"ami-test2", "arm64"}}));
-  const auto asked = ssm_.requestedNames();
+  const auto asked = account_.ssm.requestedNames();
   EXPECT_NE(std::find(asked.begin(), asked.end(),
                       std::string(kAl2023Prefix) + "x86_64/standard/recommended/image_id"),
             asked.end());
@@ -143,7 +138,7 @@ TEST_F(NodeClassLoop, ReadyWhenEverythingResolves) {
       InstanceProfileManager::generatedName("test-cluster", "us-east-1", *decoded);
   EXPECT_EQ(status["instanceProfile"], profileName);
   EXPECT_EQ(profileName.rfind("test-cluster_", 0), 0u);
-  const auto profiles = iam_.instanceProfiles();
+  const auto profiles = account_.iam.instanceProfiles();
   ASSERT_TRUE(profiles.contains(profileName));
   EXPECT_EQ(profiles.at(profileName).roles, std::vector<std::string>{"KarpenterNodeRole-test"});
   const auto& tags = profiles.at(profileName).tags;
@@ -167,9 +162,9 @@ TEST_F(NodeClassLoop, ReadyWhenEverythingResolves) {
            annotations.value(std::string(kNodeClassHashVersionAnnotation), "") ==
                kNodeClassHashVersion;
   }));
-  EXPECT_EQ(ec2_.rejectedSignatures(), 0);
-  EXPECT_EQ(iam_.rejectedSignatures(), 0);
-  EXPECT_EQ(ssm_.rejectedSignatures(), 0);
+  EXPECT_EQ(account_.ec2.rejectedSignatures(), 0);
+  EXPECT_EQ(account_.iam.rejectedSignatures(), 0);
+  EXPECT_EQ(account_.ssm.rejectedSignatures(), 0);
 }
 
 TEST_F(NodeClassLoop, NotReadyNamesTheSelectorThatMatchedNothing) {
@@ -210,11 +205,11 @@ TEST_F(NodeClassLoop, MissingGivenInstanceProfileIsNotReady) {
             std::string::npos);
   // Once the administrator creates it (with a role), the class becomes Ready; Karpenter never
   // creates or tags a profile it was given.
-  iam_.addInstanceProfile("AdminMadeProfile", "KarpenterNodeRole-test");
+  account_.iam.addInstanceProfile("AdminMadeProfile", "KarpenterNodeRole-test");
   stored = waitFor("given", "Ready", "True");
   EXPECT_EQ(stored["status"]["instanceProfile"], "AdminMadeProfile");
-  EXPECT_TRUE(iam_.requests("CreateInstanceProfile").empty());
-  EXPECT_TRUE(iam_.requests("TagInstanceProfile").empty());
+  EXPECT_TRUE(account_.iam.requests("CreateInstanceProfile").empty());
+  EXPECT_TRUE(account_.iam.requests("TagInstanceProfile").empty());
 }
 
 TEST_F(NodeClassLoop, DeletionWaitsForNodeClaimsThenDeletesTheGeneratedProfile) {
@@ -222,7 +217,7 @@ TEST_F(NodeClassLoop, DeletionWaitsForNodeClaimsThenDeletesTheGeneratedProfile) 
   create(kNodeClasses, nodeClass("doomed"));
   json stored = waitFor("doomed", "Ready", "True");
   const std::string profile = stored["status"]["instanceProfile"];
-  ASSERT_TRUE(iam_.instanceProfiles().contains(profile));
+  ASSERT_TRUE(account_.iam.instanceProfiles().contains(profile));
 
   create(kNodeClaims,
          {{"apiVersion", "karpenter.sh/v1"},
@@ -240,14 +235,14 @@ TEST_F(NodeClassLoop, DeletionWaitsForNodeClaimsThenDeletesTheGeneratedProfile) 
   stored = get(kNodeClasses.named("doomed"));
   ASSERT_FALSE(stored.is_null()) << "deleted while a NodeClaim still referenced it";
   EXPECT_TRUE(stored["metadata"].contains("deletionTimestamp"));
-  EXPECT_TRUE(iam_.instanceProfiles().contains(profile));
+  EXPECT_TRUE(account_.iam.instanceProfiles().contains(profile));
 
   ASSERT_TRUE(client_->remove(kNodeClaims.named("doomed-claim"), {}));
   EXPECT_TRUE(eventually([&] { return get(kNodeClasses.named("doomed")).is_null(); }))
       << get(kNodeClasses.named("doomed")).dump(2);
-  EXPECT_FALSE(iam_.instanceProfiles().contains(profile));
-  EXPECT_EQ(iam_.requests("RemoveRoleFromInstanceProfile").size(), 1u);
-  EXPECT_EQ(iam_.requests("DeleteInstanceProfile").size(), 1u);
+  EXPECT_FALSE(account_.iam.instanceProfiles().contains(profile));
+  EXPECT_EQ(account_.iam.requests("RemoveRoleFromInstanceProfile").size(), 1u);
+  EXPECT_EQ(account_.iam.requests("DeleteInstanceProfile").size(), 1u);
 }
 
 TEST_F(NodeClassLoop, UnknownRoleCreatesNoProfile) {
@@ -260,7 +255,7 @@ TEST_F(NodeClassLoop, UnknownRoleCreatesNoProfile) {
   EXPECT_NE(conditionOf(stored, "InstanceProfileReady")["message"].get<std::string>().find(
                 "KarpenterNodeRole-tset"),
             std::string::npos);
-  EXPECT_TRUE(iam_.instanceProfiles().empty());
+  EXPECT_TRUE(account_.iam.instanceProfiles().empty());
 }
 
 }  // namespace
