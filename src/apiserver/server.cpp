@@ -3,6 +3,7 @@
 
 #include "karpenter/apiserver/server.hpp"
 
+#include <atomic>
 #include <deque>
 #include <optional>
 #include <thread>
@@ -235,6 +236,7 @@ struct Server::Impl {
           if (ec) {
             return fail(ec, "accept");  // the acceptor was closed: stop accepting
           }
+          ++accepted;
           if (tls) {
             std::make_shared<Session<TlsStream>>(std::move(socket), store, options, *tls)->run();
           } else {
@@ -262,6 +264,7 @@ struct Server::Impl {
   std::optional<net::steady_timer> bookmarkTimer;
   std::vector<std::thread> threads;
   uint16_t port = 0;
+  std::atomic<uint64_t> accepted{0};
 };
 
 Server::Server(Store& store, Options options)
@@ -315,6 +318,10 @@ Result<void> Server::start() {
 
 uint16_t Server::port() const {
   return impl_->port;
+}
+
+uint64_t Server::connectionsAccepted() const {
+  return impl_->accepted.load();
 }
 
 void Server::stop() {

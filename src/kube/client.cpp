@@ -195,6 +195,10 @@ HttpKubeClient::HttpKubeClient(RestConfig config, Options options)
 
 HttpKubeClient::~HttpKubeClient() = default;
 
+uint64_t HttpKubeClient::connectionsOpened() const {
+  return impl_->transport.connectionsOpened();
+}
+
 // KubeClient
 
 Result<json> HttpKubeClient::get(const ResourceRef& ref) {

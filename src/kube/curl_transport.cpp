@@ -116,17 +116,64 @@ CurlTransport::CurlTransport(RestConfig config, std::chrono::milliseconds connec
   globalInit();
 }
 
-Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) const {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
-  if (!handle) {
-    return Error{ErrorKind::kInternal, "curl_easy_init failed"};
+CurlTransport::~CurlTransport() {
+  for (CURL* handle : idleHandles_) {
+    curl_easy_cleanup(handle);
   }
-  CURL* h = handle.get();
-  Exchange exchange{h, &request, {}, false};
+}
+
+CURL* CurlTransport::takeHandle() const {
+  {
+    std::lock_guard lock(poolMutex_);
+    if (!idleHandles_.empty()) {
+      CURL* handle = idleHandles_.back();
+      idleHandles_.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void CurlTransport::returnHandle(CURL* handle) const {
+  // Clears the options (they point into the finished call's stack) but keeps the handle's open
+  // connection and TLS session for the next request.
+  curl_easy_reset(handle);
+  {
+    std::lock_guard lock(poolMutex_);
+    if (idleHandles_.size() < kMaxIdleHandles) {
+      idleHandles_.push_back(handle);
+      return;
+    }
+  }
+  curl_easy_cleanup(handle);
+}
+
+Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) const {
+  // Declared before the handle: they must outlive its release (reset) at the end of this call.
   char errorBuffer[CURL_ERROR_SIZE] = {0};
-  std::string url = request.url;
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> connectTo(nullptr,
                                                                         curl_slist_free_all);
+  // A watch keeps its connection busy for minutes: it gets a handle (and connection) of its own
+  // rather than holding a pooled one.
+  const bool streaming = static_cast<bool>(request.onData);
+  CURL* h = streaming ? curl_easy_init() : takeHandle();
+  if (h == nullptr) {
+    return Error{ErrorKind::kInternal, "curl_easy_init failed"};
+  }
+  auto release = [this, streaming](CURL* handle) {
+    long connects = 0;
+    if (curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
+      connectionsOpened_ += static_cast<uint64_t>(connects);
+    }
+    if (streaming) {
+      curl_easy_cleanup(handle);
+    } else {
+      returnHandle(handle);
+    }
+  };
+  std::unique_ptr<CURL, decltype(release)> handle(h, release);
+  Exchange exchange{h, &request, {}, false};
+  std::string url = request.url;
   if (!config_.tlsServerName.empty() && url.starts_with("https://")) {
     std::string rewritten;
     std::string mapping;

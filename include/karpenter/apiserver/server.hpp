@@ -42,6 +42,9 @@ class Server final {
   Result<void> start();
   // The bound port (after a successful start()).
   uint16_t port() const;
+  // How many TCP connections the server has accepted since start(): lets tests see whether a
+  // client reuses connections.
+  uint64_t connectionsAccepted() const;
   // Closes the listener and every connection (ending open watches) and joins the threads.
   void stop();
 

@@ -163,6 +163,11 @@ class HttpKubeClient final : public KubeClient {
   Result<void> watch(const ResourceRef& ref, const WatchOptions& options,
                      const WatchHandler& handler) override;
 
+  // How many TCP (+TLS) connections the client has opened so far. Requests reuse idle
+  // connections (keep-alive), so a burst of N sequential requests opens far fewer than N; each
+  // watch opens its own.
+  uint64_t connectionsOpened() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
