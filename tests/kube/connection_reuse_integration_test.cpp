@@ -22,13 +22,14 @@ namespace {
 
 using nlohmann::json;
 
-const ResourceRef kConfigMaps{.resource = "configmaps", .nameSpace = "default"};
+const ResourceRef kLeases{
+    .group = "coordination.k8s.io", .resource = "leases", .nameSpace = "default"};
 
-json configMap(const std::string& name) {
-  return {{"apiVersion", "v1"},
-          {"kind", "ConfigMap"},
+json lease(const std::string& name) {
+  return {{"apiVersion", "coordination.k8s.io/v1"},
+          {"kind", "Lease"},
           {"metadata", {{"name", name}}},
-          {"data", {{"k", name}}}};
+          {"spec", {{"holderIdentity", name}}}};
 }
 
 class ConnectionReuseIntegrationTest : public ::testing::Test {
@@ -41,23 +42,23 @@ class ConnectionReuseIntegrationTest : public ::testing::Test {
     return std::string(scheme) + "://127.0.0.1:" + std::to_string(server_->port());
   }
 
-  // One create, get, patch, list and delete of a ConfigMap: every verb, with and without a body,
+  // One create, get, patch, list and delete of a Lease: every verb, with and without a body,
   // so a reused handle that kept a previous request's method or body would be caught.
   static void roundTrip(HttpKubeClient& client, const std::string& name) {
-    auto created = client.create(kConfigMaps, configMap(name));
+    auto created = client.create(kLeases, lease(name));
     ASSERT_TRUE(created.ok()) << created.error().message;
-    auto got = client.get(kConfigMaps.named(name));
+    auto got = client.get(kLeases.named(name));
     ASSERT_TRUE(got.ok()) << got.error().message;
-    EXPECT_EQ((*got)["data"]["k"], name);
-    auto patched = client.patch(kConfigMaps.named(name), PatchType::kMerge,
-                                {{"data", {{"k", name + "-patched"}}}});
+    EXPECT_EQ((*got)["spec"]["holderIdentity"], name);
+    auto patched = client.patch(kLeases.named(name), PatchType::kMerge,
+                                {{"spec", {{"holderIdentity", name + "-patched"}}}});
     ASSERT_TRUE(patched.ok()) << patched.error().message;
-    EXPECT_EQ((*patched)["data"]["k"], name + "-patched");
-    auto listed = client.list(kConfigMaps, {});
+    EXPECT_EQ((*patched)["spec"]["holderIdentity"], name + "-patched");
+    auto listed = client.list(kLeases, {});
     ASSERT_TRUE(listed.ok()) << listed.error().message;
-    auto removed = client.remove(kConfigMaps.named(name), {});
+    auto removed = client.remove(kLeases.named(name), {});
     ASSERT_TRUE(removed.ok()) << removed.error().message;
-    auto gone = client.get(kConfigMaps.named(name));
+    auto gone = client.get(kLeases.named(name));
     ASSERT_FALSE(gone.ok());
     EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound);
   }
@@ -107,7 +108,7 @@ TEST_F(ConnectionReuseIntegrationTest, ConcurrentRequestsFromSeveralThreadsAllSu
   for (auto& run : runs) {
     run.get();
   }
-  auto left = client.list(kConfigMaps, {});
+  auto left = client.list(kLeases, {});
   ASSERT_TRUE(left.ok()) << left.error().message;
   EXPECT_TRUE(left->items.empty());
   // At most one connection per thread in flight at once, however many requests each made.
@@ -120,13 +121,13 @@ TEST_F(ConnectionReuseIntegrationTest, AWatchHoldsItsOwnConnectionWhileRequestsG
   HttpKubeClient client({.server = address("http")}, {.maxRetries = 0});
   roundTrip(client, "before-watch");
   // Its ADDED event tells that the watch has started.
-  ASSERT_TRUE(client.create(kConfigMaps, configMap("marker")).ok());
+  ASSERT_TRUE(client.create(kLeases, lease("marker")).ok());
   ASSERT_EQ(server_->connectionsAccepted(), 1u);
 
   std::atomic<bool> stop{false};
   std::atomic<int> added{0};
   auto watching = std::async(std::launch::async, [&] {
-    return client.watch(kConfigMaps, {.cancelled = [&] { return stop.load(); }},
+    return client.watch(kLeases, {.cancelled = [&] { return stop.load(); }},
                         [&](const WatchEvent& event) {
                           added += event.type == "ADDED" ? 1 : 0;
                           return true;
