@@ -120,8 +120,7 @@ struct NodeClaimLifecycle::Impl {
             options.workers,
             [this](kube::WorkQueue& queue) {
               kube::reconcileKeys(queue, "nodeclaim", [this](const std::string& key) {
-                auto result = reconcile(key);
-                return result ? kube::RequeueAfter(*result) : kube::RequeueAfter(result.error());
+                return kube::requeueAfter(reconcile(key));
               });
             },
             [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}

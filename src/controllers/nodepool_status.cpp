@@ -196,9 +196,7 @@ struct NodePoolStatus::Impl {
             options.workers,
             [this](kube::WorkQueue& queue) {
               kube::reconcileKeys(queue, "nodepool", [this](const std::string& key) {
-                auto result = reconcile(key);
-                return result ? kube::RequeueAfter(std::chrono::nanoseconds(0))
-                              : kube::RequeueAfter(result.error());
+                return kube::requeueAfter(reconcile(key));
               });
             },
             [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}

@@ -53,6 +53,15 @@ class QueueWorkers final {
 // after how long to reconcile the key again (zero: only when it is added again).
 using RequeueAfter = Result<std::chrono::nanoseconds>;
 
+// A reconcile's result as the queue takes it: its error, or its delay (none for Result<void>).
+template <typename Rep, typename Period>
+RequeueAfter requeueAfter(const Result<std::chrono::duration<Rep, Period>>& result) {
+  return result ? RequeueAfter(*result) : RequeueAfter(result.error());
+}
+inline RequeueAfter requeueAfter(const Result<void>& result) {
+  return result ? RequeueAfter(std::chrono::nanoseconds(0)) : RequeueAfter(result.error());
+}
+
 // A worker's loop (QueueWorkers::Work): takes keys until the queue shuts down and reconciles
 // each. An error is logged as "<kind> <key>: <message>" (a Conflict at debug level: the retry
 // over newer state settles it) and the key is requeued rate-limited; a success forgets the key's
