@@ -72,16 +72,25 @@ SchedulerInput onePool(std::vector<InstanceType> types) {
   return input;
 }
 
+// The hand-made case: one 8 cpu / 8 GiB type at $1 and four pods that need two of them (14 GiB)
+// but that the queue's order spreads over three.
+SchedulerInput eightByEightPool() {
+  return onePool({makeInstanceType("node", 8, 8, 110, 1.0)});
+}
+std::vector<api::Pod> podsAToD() {
+  return {makePod("a", "2", "5Gi"), makePod("b", "2", "4Gi"), makePod("c", "2", "1Gi"),
+          makePod("d", "1", "4Gi")};
+}
+
 TEST(PackingTest, BalancedRepackNeedsFewerNodeClaimsThanTheQueueOrder) {
-  // One 8 cpu / 8 GiB type at $1. Queue order (cpu desc, memory desc): a (2, 5Gi) opens N1;
+  // Queue order (cpu desc, memory desc): a (2, 5Gi) opens N1;
   // b (2, 4Gi) does not fit N1's memory and opens N2; c (2, 1Gi) goes to N2 (fewest pods, newest
   // first among equals) → (4, 5Gi); d (1, 4Gi) then fits neither (9Gi each) and opens N3: $3.
   // Re-packed: c is the only cpu-heavy pod and opens a NodeClaim, which then lags in memory and
   // takes the largest memory-heavy pod, a → (4, 6Gi); b and d make the second → (3, 8Gi): $2,
   // the least any plan can cost for 14 GiB.
-  SchedulerInput input = onePool({makeInstanceType("node", 8, 8, 110, 1.0)});
-  std::vector<api::Pod> pods = {makePod("a", "2", "5Gi"), makePod("b", "2", "4Gi"),
-                                makePod("c", "2", "1Gi"), makePod("d", "1", "4Gi")};
+  SchedulerInput input = eightByEightPool();
+  std::vector<api::Pod> pods = podsAToD();
   const auto pinned = pinnedTwin(pods);
   const Results greedy = solve(input, pointersTo(pinned));
   const Results results = solve(input, pointersTo(pods));
@@ -95,13 +104,12 @@ TEST(PackingTest, BalancedRepackNeedsFewerNodeClaimsThanTheQueueOrder) {
   EXPECT_DOUBLE_EQ(planPrice(results), 2.0);
 }
 
-TEST(PackingTest, PodsWithHostPortsOrTopologyStayWhereTheQueuePutThem) {
+TEST(PackingTest, APodWithAHostPortKeepsItsNodeClaimOutOfTheRepack) {
   // The same four pods; a carries a host port, so its NodeClaim (N1) is not re-packed. N2 and
   // N3 (b, c and d) are re-packed on their own: c opens one and, lagging in memory, takes b
   // → (4, 5Gi); d cannot join it (9Gi) and needs one of its own. No cheaper: the plan stays.
-  SchedulerInput input = onePool({makeInstanceType("node", 8, 8, 110, 1.0)});
-  std::vector<api::Pod> pods = {makePod("a", "2", "5Gi"), makePod("b", "2", "4Gi"),
-                                makePod("c", "2", "1Gi"), makePod("d", "1", "4Gi")};
+  SchedulerInput input = eightByEightPool();
+  std::vector<api::Pod> pods = podsAToD();
   pinWithHostPort(pods[0], 80);
   const Results results = solve(input, pointersTo(pods));
   EXPECT_TRUE(checkResults(input, pointersTo(pods), results).empty());
