@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <memory>
-#include <utility>
 #include <vector>
 
 #include "inflight_nodeclaim.hpp"
@@ -26,7 +25,7 @@ const Candidate* packingCapType(const std::vector<const Candidate*>& candidates,
                                 const ResourceVector& remaining);
 
 // The pass after every pod has been queued. The queue's order (cpu desc, memory desc) hands the
-// first NodeClaims the cpu-heavy pods and the last ones the memory-heavy pods, so each ends up
+// first NodeClaims the cpu-heavy pods and the last ones the memory-heavy pods, so many end up
 // full in one resource and sized (and priced) by a type skewed towards it. This pass takes, per
 // template, every capped NodeClaim whose pods are all free (InFlightNodeClaim::onlyFreePods) and
 // re-packs those pods from scratch into new NodeClaims, one at a time, each capped by
