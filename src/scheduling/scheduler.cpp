@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 #include "karpenter/api/well_known.hpp"
 #include "solver/existing_node.hpp"
@@ -134,7 +135,18 @@ class Solver final {
       size_t index = static_cast<size_t>(pod - prepared.data());
       results.podErrors.push_back({&pod->pod(), lastError[index]});
     }
-    finish(results);
+    // NodeClaims are reported in the order they were opened, not by pod count.
+    std::unordered_map<const InFlightNodeClaim*, size_t> creation;
+    for (size_t i = 0; i < byCreation_.size(); ++i) {
+      creation.emplace(byCreation_[i], i);
+    }
+    std::vector<std::unique_ptr<InFlightNodeClaim>> claims(open_.size());
+    for (auto& claim : open_) {
+      claims[creation.at(claim.get())] = std::move(claim);
+    }
+    open_.clear();
+    solver::BalancedRepack(claims, topology_.get(), hostnameSequence_).run();
+    finish(claims, results);
     return results;
   }
 
@@ -222,7 +234,9 @@ class Solver final {
     // limit counts NodeClaims: more, smaller NodeClaims would exhaust them where upstream's
     // fill-the-largest packing fits, so limited NodePools keep that packing.
     if (nodeClaimTemplate.limits.empty()) {
-      claim->capPrice(solver::packingPriceCap(claim->candidates(), unplaced_));
+      if (const auto* capType = solver::packingCapType(claim->candidates(), unplaced_)) {
+        claim->capPrice(*capType);
+      }
     }
     ++hostnameSequence_;
     topology_->registerHostname(hostname, &nodeClaimTemplate.requirements,
@@ -234,14 +248,13 @@ class Solver final {
     return true;
   }
 
-  void finish(Results& results) {
+  void finish(const std::vector<std::unique_ptr<InFlightNodeClaim>>& claims, Results& results) {
     for (const auto& node : existing_) {
       if (!node.added().empty()) {
         results.existingNodes.push_back({node.node().name, node.added()});
       }
     }
-    // Report NodeClaims in the order they were opened, not by pod count.
-    for (const auto* claim : byCreation_) {
+    for (const auto& claim : claims) {
       finishNodeClaim(*claim, results);
     }
   }

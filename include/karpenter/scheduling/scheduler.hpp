@@ -138,7 +138,10 @@ struct Results {
 //
 // New NodeClaims are sized for cost rather than filled up to the largest type (see
 // solver/packing.hpp): each may only grow while some type no pricier than its cap holds its
-// pods. NodePools with limits keep upstream's fill-the-largest packing.
+// pods. After the queue, the pods of such NodeClaims that no topology constraint, host port or
+// volume ties down are re-packed with cpu-heavy and memory-heavy pods side by side, and that plan
+// replaces the queue's when it is cheaper. NodePools with limits keep upstream's fill-the-largest
+// packing and are not re-packed.
 //
 // Pure: no I/O, no clock. Pointers in the result refer to `input` and `pods`, which must outlive
 // it. Thread-safe for distinct inputs.

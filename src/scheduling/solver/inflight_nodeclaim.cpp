@@ -22,9 +22,27 @@ InFlightNodeClaim::InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
   }
 }
 
-void InFlightNodeClaim::capPrice(double cap) {
-  priceCap_ = cap;
+void InFlightNodeClaim::capPrice(const Candidate& capType) {
+  capType_ = &capType;
+  priceCap_ = capType.price;
   refreshMaxHeadroom();
+}
+
+double InFlightNodeClaim::cheapestPrice() const {
+  double cheapest = std::numeric_limits<double>::infinity();
+  for (const auto* candidate : candidates_) {
+    cheapest = std::min(cheapest, candidate->price);
+  }
+  return cheapest;
+}
+
+bool InFlightNodeClaim::mayHold(const ResourceVector& request) const {
+  for (size_t i = 0; i < ResourceVector::kCoreCount; ++i) {
+    if (request.core(i) > 0 && used_.core(i) + request.core(i) > maxHeadroom_[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void InFlightNodeClaim::refreshMaxHeadroom() {
@@ -62,11 +80,8 @@ const std::vector<std::string>& InFlightNodeClaim::candidateDomains(const std::s
 bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   const ResourceVector& request = pod.requests();
   // Cheapest rejection first: a full NodeClaim is the common case late in a large solve.
-  for (size_t i = 0; i < ResourceVector::kCoreCount; ++i) {
-    int64_t wanted = used_.core(i) + request.core(i);
-    if (request.core(i) > 0 && wanted > maxHeadroom_[i] && reason == nullptr) {
-      return false;
-    }
+  if (reason == nullptr && !mayHold(request)) {
+    return false;
   }
   if (reason == nullptr && pod.topology().constrained() && !topology_->mayAdmit(pod, pinned_)) {
     return false;
@@ -187,6 +202,9 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   domainCache_.clear();
   used_ = total;
   pods_.push_back(&pod.pod());
+  prepared_.push_back(&pod);
+  onlyFreePods_ = onlyFreePods_ && !pod.topology().constrained() && !pod.topology().recorded() &&
+                  pod.hostPorts().empty() && pod.volumes().empty();
   hostPorts_.add(pod.hostPorts());
   volumes_.add(pod.volumes());
   refreshMaxHeadroom();

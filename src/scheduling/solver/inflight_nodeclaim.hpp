@@ -34,15 +34,30 @@ class InFlightNodeClaim final {
 
   // A probe that never records placements in the topology (used to tell "over the limits" apart).
   void setDryRun() { dryRun_ = true; }
-  // From now on a pod is added only when some type priced at most `cap` still holds every pod
-  // (see packingPriceCap); the instance types kept stay all those that fit, so the NodeClaim
-  // still lists pricier ones to fall back on.
-  void capPrice(double cap);
+  // From now on a pod is added only when some type priced at most `capType`'s price still holds
+  // every pod (see packingCapType); the instance types kept stay all those that fit, so the
+  // NodeClaim still lists pricier ones to fall back on. `capType` must outlive this.
+  void capPrice(const Candidate& capType);
+  // Whether capPrice was called (the NodeClaim is sized by price, see packing.hpp).
+  bool capped() const { return capType_ != nullptr; }
+  // The cap type's headroom; only when capped().
+  const ResourceVector& capShape() const { return capType_->headroom; }
+  // False when some type within the cap could not hold `request` on top of the pods here: the
+  // cheap test tryAdd starts with (true does not mean tryAdd will succeed).
+  bool mayHold(const ResourceVector& request) const;
+
+  // The price of the cheapest type that holds every pod here (what finalisation launches first).
+  double cheapestPrice() const;
+  // Whether every pod here could move to another NodeClaim without touching topology counts,
+  // host ports or volume usage (no spread, affinity, anti-affinity, host port or volume, and no
+  // one's topology selects it): BalancedRepack may re-pack them.
+  bool onlyFreePods() const { return onlyFreePods_; }
 
   const NodeClaimTemplate& nodeClaimTemplate() const { return *template_; }
   const Requirements& requirements() const { return requirements_; }
   const std::vector<const Candidate*>& candidates() const { return candidates_; }
   const std::vector<const api::Pod*>& pods() const { return pods_; }
+  const std::vector<const PreparedPod*>& preparedPods() const { return prepared_; }
   const ResourceVector& podRequests() const { return used_; }
 
  private:
@@ -54,6 +69,7 @@ class InFlightNodeClaim final {
   Topology* topology_;
   bool dryRun_ = false;
   double priceCap_ = std::numeric_limits<double>::infinity();
+  const Candidate* capType_ = nullptr;
   Requirements requirements_;
   std::vector<const Candidate*> candidates_;
   std::vector<const Candidate*> scratch_;
@@ -62,6 +78,8 @@ class InFlightNodeClaim final {
   // pod asking for more is rejected without walking the candidates.
   std::array<int64_t, ResourceVector::kCoreCount> maxHeadroom_{};
   std::vector<const api::Pod*> pods_;
+  std::vector<const PreparedPod*> prepared_;  // the same pods
+  bool onlyFreePods_ = true;
   HostPortUsage hostPorts_;
   VolumeUsage volumes_;
   std::vector<std::pair<std::string, std::vector<std::string>>> domainCache_;
