@@ -22,6 +22,9 @@
 namespace karpenter::cloudprovider::aws::testing {
 
 using controllers::test::json;
+using controllers::test::kNodeClaims;
+using controllers::test::kNodeClasses;
+using controllers::test::kNodePools;
 using namespace std::chrono_literals;
 
 inline constexpr const char* kLoopClusterName = "test-cluster";
@@ -129,7 +132,7 @@ class AwsControllerLoop : public controllers::test::ControllerLoop {
   // (an instance whose NodeClaim has not recorded its providerID yet waits for the next tick).
   std::vector<simulated::SimulatedInstance> runningInstances() {
     std::map<std::string, api::NodeClaim> byProviderId;
-    for (const auto& object : list(controllers::test::kNodeClaims)) {
+    for (const auto& object : list(kNodeClaims)) {
       auto nodeClaim = api::decodeJson<api::NodeClaim>(object);
       if (nodeClaim && !nodeClaim->status.providerID.empty()) {
         byProviderId[nodeClaim->status.providerID] = *nodeClaim;
@@ -172,7 +175,7 @@ class AwsControllerLoop : public controllers::test::ControllerLoop {
   // NodeClaim name → providerID of every launched NodeClaim.
   std::map<std::string, std::string> launched() {
     std::map<std::string, std::string> out;
-    for (const auto& object : list(controllers::test::kNodeClaims)) {
+    for (const auto& object : list(kNodeClaims)) {
       const std::string id = object.value("status", json::object()).value("providerID", "");
       if (!id.empty()) {
         out[object["metadata"].value("name", "")] = id;

@@ -11,18 +11,12 @@
 #include "aws_controller_loop.hpp"
 #include "support/testdata.hpp"
 
-namespace karpenter::cloudprovider::aws {
+namespace karpenter::cloudprovider::aws::testing {
 namespace {
-
-using controllers::test::json;
-using controllers::test::kNodeClaims;
-using controllers::test::kNodeClasses;
-using controllers::test::kNodePools;
-using namespace std::chrono_literals;
 
 const kube::ResourceRef kPods{.resource = "pods", .nameSpace = "default"};
 
-class AwsInterruptionReplacement : public testing::AwsControllerLoop {
+class AwsInterruptionReplacement : public AwsControllerLoop {
  protected:
   // A spot-only NodePool (m5/c5), so the interruption is one EC2 would send.
   static json spotPool() {
@@ -81,7 +75,7 @@ class AwsInterruptionReplacement : public testing::AwsControllerLoop {
 
 TEST_F(AwsInterruptionReplacement, InterruptedNodeIsDrainedAndItsPodsRunOnAReplacement) {
   constexpr size_t kReplicas = 3;
-  create(kNodeClasses, testing::discoveredNodeClass("default"));
+  create(kNodeClasses, discoveredNodeClass("default"));
   create(kNodePools, spotPool());
   startAws();
   keepReplicas(kReplicas);
@@ -122,8 +116,8 @@ TEST_F(AwsInterruptionReplacement, InterruptedNodeIsDrainedAndItsPodsRunOnARepla
   const auto recovered = [&] {
     const json claim = get(kNodeClaims.named(interruptedClaim));
     if (!claim.is_null() && !claim["metadata"].contains("deletionTimestamp") &&
-        sqs_.messageCount(testing::kLoopInterruptionQueue) == 0) {
-      sqs_.send(testing::kLoopInterruptionQueue, warning.dump());
+        sqs_.messageCount(kLoopInterruptionQueue) == 0) {
+      sqs_.send(kLoopInterruptionQueue, warning.dump());
     }
     keepReplicas(kReplicas);
     const auto now = instance(interrupted->id);
@@ -132,7 +126,7 @@ TEST_F(AwsInterruptionReplacement, InterruptedNodeIsDrainedAndItsPodsRunOnARepla
   };
   ASSERT_TRUE(eventually(recovered, 90s)) << list(kNodeClaims).dump(2) << list(kPods).dump(2);
 
-  EXPECT_EQ(sqs_.messageCount(testing::kLoopInterruptionQueue), 0u);
+  EXPECT_EQ(sqs_.messageCount(kLoopInterruptionQueue), 0u);
   EXPECT_TRUE(environment_->unavailableOfferings->isUnavailable(interrupted->instanceType,
                                                                 interrupted->zone, "spot"));
   EXPECT_GT(ec2_.requests("CreateFleet").size(), fleetsBefore);
@@ -159,4 +153,4 @@ TEST_F(AwsInterruptionReplacement, InterruptedNodeIsDrainedAndItsPodsRunOnARepla
 }
 
 }  // namespace
-}  // namespace karpenter::cloudprovider::aws
+}  // namespace karpenter::cloudprovider::aws::testing

@@ -23,23 +23,17 @@
 
 extern char** environ;
 
-namespace karpenter::cloudprovider::aws {
+namespace karpenter::cloudprovider::aws::testing {
 namespace {
 
-using controllers::test::json;
-using controllers::test::kNodeClaims;
-using controllers::test::kNodeClasses;
-using controllers::test::kNodePools;
-using namespace std::chrono_literals;
-
-class AwsLaunchCrash : public testing::AwsControllerLoop {
+class AwsLaunchCrash : public AwsControllerLoop {
  protected:
   void SetUp() override {
     AwsControllerLoop::SetUp();
     if (IsSkipped()) {
       return;
     }
-    eks_.addCluster(testing::kLoopClusterName, testing::kLoopKubernetesVersion);
+    eks_.addCluster(kLoopClusterName, kLoopKubernetesVersion);
   }
 
   void TearDown() override {
@@ -78,7 +72,7 @@ class AwsLaunchCrash : public testing::AwsControllerLoop {
                                      "--cloud-provider",
                                      "aws",
                                      "--cluster-name",
-                                     testing::kLoopClusterName,
+                                     kLoopClusterName,
                                      "--cluster-endpoint",
                                      "https://test-cluster.example",
                                      "--isolated-vpc",
@@ -132,7 +126,7 @@ class AwsLaunchCrash : public testing::AwsControllerLoop {
 };
 
 TEST_F(AwsLaunchCrash, TheInstanceOfAKilledLaunchIsCollectedAndTheRelaunchedOneKept) {
-  create(kNodeClasses, testing::discoveredNodeClass("default"));
+  create(kNodeClasses, discoveredNodeClass("default"));
   create(kNodePools, controllers::test::nodePool("general"));
   createPod(controllers::test::pendingPod("web", "500m"));
   ec2_.holdCreateFleetAnswers();
@@ -150,8 +144,7 @@ TEST_F(AwsLaunchCrash, TheInstanceOfAKilledLaunchIsCollectedAndTheRelaunchedOneK
       << "the killed process wrote the status";
   EXPECT_EQ(leaked.tags.at("karpenter.sh/nodeclaim"), claimName);
   EXPECT_EQ(leaked.tags.at("karpenter.sh/nodepool"), "general");
-  EXPECT_EQ(leaked.tags.at("kubernetes.io/cluster/" + std::string(testing::kLoopClusterName)),
-            "owned");
+  EXPECT_EQ(leaked.tags.at("kubernetes.io/cluster/" + std::string(kLoopClusterName)), "owned");
 
   // The restart. Test timings: garbage collection every 200 ms with a 1 s orphan grace.
   startAws();
@@ -186,4 +179,4 @@ TEST_F(AwsLaunchCrash, TheInstanceOfAKilledLaunchIsCollectedAndTheRelaunchedOneK
 }
 
 }  // namespace
-}  // namespace karpenter::cloudprovider::aws
+}  // namespace karpenter::cloudprovider::aws::testing
