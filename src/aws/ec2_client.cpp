@@ -108,6 +108,11 @@ Instance instanceOf(const pugi::xml_node& node) {
   instance.lifecycle = node.child_value("instanceLifecycle");
   instance.launchTime = node.child_value("launchTime");
   instance.privateDnsName = node.child_value("privateDnsName");
+  // The instance item's groupSet, not the reservation's (empty in a VPC) nor an ENI's.
+  for (auto group : node.child("groupSet").children("item")) {
+    instance.securityGroups.push_back(
+        {group.child_value("groupId"), group.child_value("groupName"), "", {}});
+  }
   instance.tags = tagsOf(node);
   return instance;
 }

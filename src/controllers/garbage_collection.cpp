@@ -35,17 +35,24 @@ struct GarbageCollection::Impl {
       return Error{ErrorKind::kUnavailable, "the cluster state has not synced yet"};
     }
     Collected collected;
-    std::set<std::string> owned;
+    std::set<std::string> ownedProviderIds;
+    // NodeClaims whose launch has not recorded a providerID yet own the instances tagged with
+    // their name. Once a NodeClaim records one, another instance tagged with its name is the
+    // remnant of a launch whose status was never written (the controller died between
+    // CreateFleet and the status update, and the NodeClaim was launched again): a leak.
+    std::set<std::string> launchingNodeClaims;
     for (const auto& [name, nodeClaim] : *snapshot->nodeClaims) {
       if (!nodeClaim->status.providerID.empty()) {
-        owned.insert(nodeClaim->status.providerID);
+        ownedProviderIds.insert(nodeClaim->status.providerID);
+      } else {
+        launchingNodeClaims.insert(name);
       }
-      owned.insert(name);
     }
     const auto now = std::chrono::steady_clock::now();
     std::set<std::string> stillOrphaned;
     for (const auto& instance : *instances) {
-      if (owned.contains(instance.status.providerID) || owned.contains(instance.metadata.name)) {
+      if (ownedProviderIds.contains(instance.status.providerID) ||
+          launchingNodeClaims.contains(instance.metadata.name)) {
         continue;
       }
       stillOrphaned.insert(instance.status.providerID);

@@ -97,6 +97,33 @@ TEST_F(GarbageCollectionLoop, LeakedInstancesAreTerminatedAfterTheGraceAndOwnedO
   EXPECT_EQ(runningPods(), 1u);
 }
 
+// The controller died between CreateFleet and the status update and the NodeClaim was launched
+// again: the first instance carries the NodeClaim's name but not the providerID it recorded.
+TEST_F(GarbageCollectionLoop, AnInstanceNamedForANodeClaimThatRecordsAnotherIsALeak) {
+  create(kNodeClasses, ec2NodeClass("default"));
+  create(kNodePools, nodePool("general"));
+  start(gcOptions());
+  const json owned = launchOne("kept");
+  const std::string name = owned["metadata"]["name"];
+  const std::string ownedID = owned["status"].value("providerID", "");
+  ASSERT_FALSE(ownedID.empty());
+  auto remnant = cloud_->create(unstoredNodeClaim(name));
+  ASSERT_TRUE(remnant) << remnant.error().message;
+  ASSERT_EQ(remnant->metadata.name, name);
+  ASSERT_TRUE(stateCaughtUp());
+
+  auto first = manager_->garbageCollection().collect();
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->instancesTerminated, 0u);
+  std::this_thread::sleep_for(400ms);
+  auto second = manager_->garbageCollection().collect();
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->instancesTerminated, 1u);
+  EXPECT_FALSE(cloudHas(remnant->status.providerID));
+  EXPECT_TRUE(cloudHas(ownedID));
+  EXPECT_EQ(runningPods(), 1u);
+}
+
 TEST_F(GarbageCollectionLoop, ANodeClaimWhoseInstanceVanishedIsDeleted) {
   create(kNodeClasses, ec2NodeClass("default"));
   create(kNodePools, nodePool("general"));

@@ -172,6 +172,8 @@ struct Instance {
   std::string lifecycle;  // "spot", or "" for on-demand
   std::string launchTime;
   std::string privateDnsName;
+  // The instance's own groupSet (id and name only): what drift compares with the NodeClass.
+  std::vector<SecurityGroup> securityGroups;
   Tags tags;
 };
 

@@ -12,7 +12,9 @@ namespace karpenter::controllers {
 // Garbage collection (upstream nodeclaim/garbagecollection): instances the cloud has that no
 // NodeClaim owns are terminated (after a grace period, so a launch whose status is still being
 // written is not mistaken for a leak), and launched NodeClaims whose instance is gone are
-// deleted (their pods go back to the provisioner).
+// deleted (their pods go back to the provisioner). An instance is owned when a NodeClaim's
+// status names its providerID, or when it carries the name of a NodeClaim that has no
+// providerID yet (a launch in flight).
 // Thread safety: start()/stop() from the owner; collect() not concurrently with the thread.
 class GarbageCollection final {
  public:

@@ -1,6 +1,7 @@
 #include "karpenter/cloudprovider/aws/aws_cloud_provider.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "karpenter/api/conditions.hpp"
 #include "karpenter/api/well_known.hpp"
@@ -210,6 +211,21 @@ Result<std::string> AwsCloudProvider::isDrifted(const api::NodeClaim& nodeClaim)
       std::none_of(status.subnets.begin(), status.subnets.end(),
                    [&](const auto& subnet) { return subnet.id == instance->subnetId; })) {
     return std::string("SubnetDrift");
+  }
+  // As upstream (pkg/cloudprovider/drift.go): the instance's security-group IDs must equal, as
+  // a set, the ones the NodeClass resolves to now; a group added to the selection drifts too.
+  if (!status.securityGroups.empty()) {
+    std::set<std::string> wanted;
+    for (const auto& group : status.securityGroups) {
+      wanted.insert(group.id);
+    }
+    std::set<std::string> attached;
+    for (const auto& group : instance->securityGroups) {
+      attached.insert(group.id);
+    }
+    if (wanted != attached) {
+      return std::string("SecurityGroupDrift");
+    }
   }
   return std::string();
 }

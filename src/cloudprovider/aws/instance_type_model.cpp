@@ -438,6 +438,34 @@ std::map<std::string, std::string> labelsOf(const InstanceTypeInfo& info, std::s
   return labels;
 }
 
+int64_t ebsAttachmentLimit(const InstanceTypeInfo& info) {
+  // AWS EC2 User Guide, "Amazon EBS volume limits for Amazon EC2 instances" (volume_limits.html):
+  // most Nitro instances have 28 attachments shared by ENIs, EBS and NVMe instance-store
+  // volumes; Xen instances support 40 EBS volumes. kubernetes-sigs/aws-ebs-csi-driver subtracts
+  // the attached ENIs, the instance-store disks and the root volume (#1139, #1860). Types with
+  // a dedicated EBS limit are not told apart here: 26 or less is the safe side.
+  constexpr int64_t kNitroSharedAttachments = 28;
+  constexpr int64_t kXenVolumes = 40;
+  constexpr int64_t kRootVolume = 1;
+  constexpr int64_t kPrimaryEni = 1;
+  if (info.hypervisor == "xen") {
+    return kXenVolumes - kRootVolume;
+  }
+  const json& storage = at(info.raw, {"instanceStorageInfo"});
+  int64_t nvmeDisks = 0;
+  const std::string nvme = text(at(storage, {"nvmeSupport"}));
+  if (!nvme.empty() && nvme != "unsupported") {
+    for (const auto& disk : list(at(storage, {"disks"}))) {
+      nvmeDisks += integer(at(disk, {"count"}));
+    }
+    // Some answers carry the total size only: that is at least one disk.
+    if (nvmeDisks == 0 && integer(at(storage, {"totalSizeInGB"})) > 0) {
+      nvmeDisks = 1;
+    }
+  }
+  return std::max<int64_t>(kNitroSharedAttachments - kPrimaryEni - nvmeDisks - kRootVolume, 0);
+}
+
 scheduling::InstanceType toInstanceType(const InstanceTypeInfo& info, std::string_view region,
                                         const ModelSettings& settings,
                                         const std::vector<OfferingSpec>& offerings) {
@@ -490,6 +518,7 @@ scheduling::InstanceType toInstanceType(const InstanceTypeInfo& info, std::strin
   type.requirements.add(Requirement::in(api::kCapacityTypeLabelKey, capacityTypes));
   type.capacity = capacityOf(info, settings);
   type.overhead = overheadOf(info, settings, type.capacity);
+  type.volumeLimits[std::string(kEbsCsiDriverName)] = ebsAttachmentLimit(info);
   return type;
 }
 

@@ -133,6 +133,7 @@ FakeEc2::FakeEc2(Options options) : options_(std::move(options)) {
 }
 
 FakeEc2::~FakeEc2() {
+  releaseCreateFleetAnswers();
   server_.reset();  // stop serving before the state goes away
 }
 
@@ -184,6 +185,19 @@ void FakeEc2::setMaxPageSize(size_t items) {
   pageCap_ = items;
 }
 
+void FakeEc2::holdCreateFleetAnswers() {
+  std::lock_guard lock(mutex_);
+  holdFleetAnswers_ = true;
+}
+
+void FakeEc2::releaseCreateFleetAnswers() {
+  {
+    std::lock_guard lock(mutex_);
+    holdFleetAnswers_ = false;
+  }
+  fleetAnswersReleased_.notify_all();
+}
+
 void FakeEc2::limitFleetFulfilment(int maxInstances) {
   std::lock_guard lock(mutex_);
   fleetLimit_ = maxInstances;
@@ -226,11 +240,21 @@ bool FakeEc2::insufficient(const std::string& capacityType, const std::string& i
 }
 
 LoopbackResponse FakeEc2::handle(const LoopbackRequest& request) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  std::string action;
+  LoopbackResponse response = answer(request, action);
+  if (action == "CreateFleet") {
+    fleetAnswersReleased_.wait_for(lock, std::chrono::minutes(1),
+                                   [this] { return !holdFleetAnswers_; });
+  }
+  return response;
+}
+
+LoopbackResponse FakeEc2::answer(const LoopbackRequest& request, std::string& action) {
   const std::string requestId = nextId("req");
   const FormParams params =
       parseForm(request.method == "POST" ? request.body : std::string_view(request.query));
-  const std::string action = param(params, "Action");
+  action = param(params, "Action");
   const SignatureCheck check =
       verifySigV4(request, options_.accessKeyId, options_.secretAccessKey, options_.region, "ec2");
   if (!check.ok) {
@@ -672,9 +696,15 @@ LoopbackResponse FakeEc2::deleteLaunchTemplate(const FormParams& params,
 
 FakeEc2::FakeInstance& FakeEc2::launch(const std::string& type, const std::string& zone,
                                        const std::string& subnet, const std::string& image,
-                                       const std::string& lifecycle, const Tags& tags) {
+                                       const std::string& lifecycle, const Tags& tags,
+                                       const std::vector<std::string>& securityGroupIds) {
   FakeInstance instance{nextId("i"), type,      zone,  subnet, image,
                         lifecycle,   "pending", now(), "",     tags};
+  for (const std::string& id : securityGroupIds) {
+    auto group = std::find_if(securityGroups_.begin(), securityGroups_.end(),
+                              [&](const auto& g) { return g.id == id; });
+    instance.securityGroups.emplace_back(id, group == securityGroups_.end() ? "" : group->name);
+  }
   instances_.push_back(instance);
   return instances_.back();
 }
@@ -702,6 +732,7 @@ LoopbackResponse FakeEc2::createFleet(const FormParams& params, const std::strin
     std::string templateName, templateId, version, type, subnet, zone, image;
     std::string priority;
     double price = 0;
+    std::vector<std::string> securityGroupIds;  // the launch template's
   };
   std::vector<Candidate> candidates;
   for (int c : listIndices(params, "LaunchTemplateConfigs")) {
@@ -725,6 +756,7 @@ LoopbackResponse FakeEc2::createFleet(const FormParams& params, const std::strin
                           param(params, p + "AvailabilityZone"),
                           param(params, p + "ImageId"),
                           param(params, p + "Priority")};
+      candidate.securityGroupIds = listParam(lt->data, "SecurityGroupId");
       if (candidate.image.empty()) {
         candidate.image = param(lt->data, "ImageId");
       }
@@ -817,8 +849,9 @@ LoopbackResponse FakeEc2::createFleet(const FormParams& params, const std::strin
     describe(item, candidate);
     auto ids = item.append_child("instanceIds");
     while (remaining > 0 && (fleetLimit_ < 0 || launched < fleetLimit_)) {
-      FakeInstance& instance = launch(candidate.type, candidate.zone, candidate.subnet,
-                                      candidate.image, capacityType, instanceTags);
+      FakeInstance& instance =
+          launch(candidate.type, candidate.zone, candidate.subnet, candidate.image, capacityType,
+                 instanceTags, candidate.securityGroupIds);
       instance.fleetId = fleetId;
       addText(ids, "item", instance.id);
       --remaining;
@@ -867,6 +900,12 @@ void addInstance(pugi::xml_node item, const FakeEc2::FakeInstance& instance,
   }
   addText(item, "virtualizationType", "hvm");
   addText(item, "hypervisor", "xen");
+  auto groups = item.append_child("groupSet");
+  for (const auto& [id, name] : instance.securityGroups) {
+    auto group = groups.append_child("item");
+    addText(group, "groupId", id);
+    addText(group, "groupName", name);
+  }
   addTagSet(item, instance.tags);
 }
 }  // namespace
@@ -937,14 +976,18 @@ LoopbackResponse FakeEc2::runInstances(const FormParams& params, const std::stri
                     requestId);
   }
   const Tags tags = tagsFor(params, "TagSpecification", "instance");
+  std::vector<std::string> groupIds = listParam(params, "SecurityGroupId");
+  if (groupIds.empty() && lt != nullptr) {
+    groupIds = listParam(lt->data, "SecurityGroupId");
+  }
   ResponseXml xml("RunInstances", requestId);
   addText(xml.root(), "reservationId", nextId("r"));
   addText(xml.root(), "ownerId", kOwnerId);
   xml.root().append_child("groupSet");
   auto set = xml.root().append_child("instancesSet");
   for (int64_t i = 0; i < count; ++i) {
-    addInstance(set.append_child("item"), launch(type, zone, subnet, image, lifecycle, tags),
-                options_.region);
+    addInstance(set.append_child("item"),
+                launch(type, zone, subnet, image, lifecycle, tags, groupIds), options_.region);
   }
   return {200, "text/xml;charset=UTF-8", xml.str()};
 }

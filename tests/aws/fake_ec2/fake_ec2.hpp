@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -43,6 +44,9 @@ class FakeEc2 final {
     std::string launchTime;
     std::string fleetId;
     Tags tags;
+    // (groupId, groupName) of the launch template's or RunInstances' SecurityGroupId.N, as
+    // DescribeInstances reports them in the instance's groupSet.
+    std::vector<std::pair<std::string, std::string>> securityGroups;
   };
 
   FakeEc2();
@@ -68,6 +72,10 @@ class FakeEc2 final {
   void limitFleetFulfilment(int maxInstances);
   // Describe* pages hold at most this many items whatever MaxResults asks (as EC2 may do).
   void setMaxPageSize(size_t items);
+  // While held, CreateFleet launches its instances but its answer waits (at most a minute)
+  // until release: a caller killed meanwhile never learns the IDs of what it launched.
+  void holdCreateFleetAnswers();
+  void releaseCreateFleetAnswers();
 
   // --- Observation ---
   std::vector<FakeInstance> instances() const;
@@ -102,6 +110,8 @@ class FakeEc2 final {
   };
   using Handler = LoopbackResponse (FakeEc2::*)(const FormParams&, const std::string&);
 
+  // What handle() answers, with the request's Action (called with mutex_ held).
+  LoopbackResponse answer(const LoopbackRequest& request, std::string& action);
   LoopbackResponse dispatch(const std::string& action, const FormParams& params,
                             const std::string& requestId);
   LoopbackResponse describeInstanceTypes(const FormParams&, const std::string&);
@@ -125,12 +135,15 @@ class FakeEc2 final {
   std::string nextId(const std::string& prefix);
   std::string now() const;
   FakeInstance& launch(const std::string& type, const std::string& zone, const std::string& subnet,
-                       const std::string& image, const std::string& lifecycle, const Tags& tags);
+                       const std::string& image, const std::string& lifecycle, const Tags& tags,
+                       const std::vector<std::string>& securityGroupIds);
   const LaunchTemplateRecord* findLaunchTemplate(const FormParams& params,
                                                  const std::string& prefix) const;
 
   Options options_;
   mutable std::mutex mutex_;
+  std::condition_variable fleetAnswersReleased_;
+  bool holdFleetAnswers_ = false;
   nlohmann::json instanceTypes_;                                // testdata, PascalCase
   std::vector<std::pair<std::string, std::string>> offerings_;  // (type, zone)
   std::map<std::string, double> onDemandPrices_;

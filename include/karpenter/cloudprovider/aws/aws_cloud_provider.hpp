@@ -30,7 +30,7 @@ Result<std::string> instanceIdOf(std::string_view providerID);
 // EC2NodeClass to be Ready (its status is filled by the EC2NodeClass reconciler), picks the
 // compatible instance types that fit, and launches through InstanceProvider; get/list/remove
 // work on tagged instances by providerID; isDrifted compares the instance with the NodeClass
-// status (AMI, subnet) and the NodeClass hash annotation. Named "aws".
+// status (AMI, subnet, security groups as a set) and the NodeClass hash annotation. Named "aws".
 // Thread safety: every method may be called concurrently.
 class AwsCloudProvider final : public CloudProvider {
  public:

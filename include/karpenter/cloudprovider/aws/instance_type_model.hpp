@@ -53,6 +53,13 @@ int64_t eniLimitedPods(const karpenter::aws::InstanceTypeInfo& info, int reserve
 // The pods value: kubelet.maxPods, else ENI-limited (110 on Windows), then capped by
 // podsPerCore × vCPU (not on Bottlerocket).
 int64_t podsOf(const karpenter::aws::InstanceTypeInfo& info, const ModelSettings& settings);
+// The EBS CSI driver's name, the InstanceType::volumeLimits key of EBS attachments.
+inline constexpr std::string_view kEbsCsiDriverName = "ebs.csi.aws.com";
+// EBS volumes a new node of this type can attach, as the EBS CSI driver will report them on the
+// node's CSINode: Nitro (and bare metal) types share 28 attachments between network
+// interfaces, EBS volumes and NVMe instance-store disks, so 28 − 1 (the primary ENI at boot)
+// − the NVMe instance-store disks − 1 (the root volume); Xen types 39 (40 less the root).
+int64_t ebsAttachmentLimit(const karpenter::aws::InstanceTypeInfo& info);
 // The ephemeral-storage capacity in bytes (RAID0 instance store, rootVolume mapping, Custom's
 // last mapping, the family's kubelet device, the family default, 20Gi).
 int64_t ephemeralStorageBytes(const karpenter::aws::InstanceTypeInfo& info,
