@@ -40,7 +40,7 @@ class AwsControllerLoop : public controllers::test::ControllerLoop {
     if (IsSkipped()) {
       return;
     }
-    seedAccount(ssm_, iam_, kLoopKubernetesVersion);
+    seedAccount(account_.ssm, account_.iam, kLoopKubernetesVersion);
     queueUrl_ = sqs_.createQueue(kLoopInterruptionQueue);
     auto environment =
         AwsEnvironment::create(AwsSettings{.clusterName = kLoopClusterName,
@@ -78,14 +78,9 @@ class AwsControllerLoop : public controllers::test::ControllerLoop {
 
   // The SDK environment that points every client at the test endpoints (one key pair).
   std::vector<std::pair<std::string, std::string>> awsEndpoints() const {
-    return {{"AWS_REGION", "us-east-1"},
-            {"AWS_ACCESS_KEY_ID", ec2_.options().accessKeyId},
-            {"AWS_SECRET_ACCESS_KEY", ec2_.options().secretAccessKey},
-            {"AWS_EC2_METADATA_DISABLED", "true"},
-            {"AWS_ENDPOINT_URL_EC2", ec2_.url()},
-            {"AWS_ENDPOINT_URL_SSM", ssm_.url()},
-            {"AWS_ENDPOINT_URL_IAM", iam_.url()},
-            {"AWS_ENDPOINT_URL_SQS", sqs_.url()}};
+    auto environment = account_.environment({{"SQS", sqs_.url()}});
+    environment.emplace_back("AWS_EC2_METADATA_DISABLED", "true");
+    return environment;
   }
 
   // What ControllerLoop::start() does, over the AWS provider, plus the EC2NodeClass controller
@@ -139,7 +134,7 @@ class AwsControllerLoop : public controllers::test::ControllerLoop {
       }
     }
     std::vector<simulated::SimulatedInstance> running;
-    const auto instances = ec2_.instances();
+    const auto instances = account_.ec2.instances();
     for (size_t n = 0; n < instances.size(); ++n) {
       const auto& instance = instances[n];
       auto nodeClaim = byProviderId.find(providerIdOf(instance));
@@ -164,7 +159,7 @@ class AwsControllerLoop : public controllers::test::ControllerLoop {
   }
 
   std::optional<FakeInstance> instance(const std::string& id) {
-    for (const auto& i : ec2_.instances()) {
+    for (const auto& i : account_.ec2.instances()) {
       if (i.id == id) {
         return i;
       }
@@ -188,12 +183,10 @@ class AwsControllerLoop : public controllers::test::ControllerLoop {
     return providerID.substr(providerID.rfind('/') + 1);
   }
 
-  karpenter::aws::testing::FakeEc2 ec2_;
-  karpenter::aws::testing::FakeSsm ssm_;
-  karpenter::aws::testing::FakeIam iam_;
-  karpenter::aws::testing::FakeSqs sqs_{
-      karpenter::aws::testing::FakeSqs::Options{.accessKeyId = ec2_.options().accessKeyId,
-                                                .secretAccessKey = ec2_.options().secretAccessKey}};
+  FakeAwsAccount account_;
+  karpenter::aws::testing::FakeSqs sqs_{karpenter::aws::testing::FakeSqs::Options{
+      .accessKeyId = account_.ec2.options().accessKeyId,
+      .secretAccessKey = account_.ec2.options().secretAccessKey}};
   std::string queueUrl_;
   std::unique_ptr<AwsEnvironment> environment_;
   std::unique_ptr<AwsCloudProvider> awsCloud_;

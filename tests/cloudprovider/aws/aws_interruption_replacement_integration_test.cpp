@@ -102,10 +102,10 @@ TEST_F(AwsInterruptionReplacement, InterruptedNodeIsDrainedAndItsPodsRunOnARepla
     }
   }
   std::set<std::string> instancesBefore;
-  for (const auto& i : ec2_.instances()) {
+  for (const auto& i : account_.ec2.instances()) {
     instancesBefore.insert(i.id);
   }
-  const size_t fleetsBefore = ec2_.requests("CreateFleet").size();
+  const size_t fleetsBefore = account_.ec2.requests("CreateFleet").size();
 
   json warning = karpenter::testing::readTestdataJson(
       "interruption/karpenter-design-spot-interruption-warning.json");
@@ -129,7 +129,7 @@ TEST_F(AwsInterruptionReplacement, InterruptedNodeIsDrainedAndItsPodsRunOnARepla
   EXPECT_EQ(sqs_.messageCount(kLoopInterruptionQueue), 0u);
   EXPECT_TRUE(environment_->unavailableOfferings->isUnavailable(interrupted->instanceType,
                                                                 interrupted->zone, "spot"));
-  EXPECT_GT(ec2_.requests("CreateFleet").size(), fleetsBefore);
+  EXPECT_GT(account_.ec2.requests("CreateFleet").size(), fleetsBefore);
   // Drained: the evicted pods are gone (their replacements have new names) and no pod is on
   // the interrupted instance any more.
   for (const auto& pod : webPods()) {

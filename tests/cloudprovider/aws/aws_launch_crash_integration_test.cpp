@@ -129,14 +129,15 @@ TEST_F(AwsLaunchCrash, TheInstanceOfAKilledLaunchIsCollectedAndTheRelaunchedOneK
   create(kNodeClasses, discoveredNodeClass("default"));
   create(kNodePools, controllers::test::nodePool("general"));
   createPod(controllers::test::pendingPod("web", "500m"));
-  ec2_.holdCreateFleetAnswers();
+  account_.ec2.holdCreateFleetAnswers();
   spawnController();
-  ASSERT_TRUE(eventually([&] { return !ec2_.instances().empty(); }, 60s)) << controllerLog();
+  ASSERT_TRUE(eventually([&] { return !account_.ec2.instances().empty(); }, 60s))
+      << controllerLog();
   killController();  // CreateFleet launched, its answer not yet received
-  ec2_.releaseCreateFleetAnswers();
+  account_.ec2.releaseCreateFleetAnswers();
 
-  ASSERT_EQ(ec2_.instances().size(), 1u);
-  const auto leaked = ec2_.instances().front();
+  ASSERT_EQ(account_.ec2.instances().size(), 1u);
+  const auto leaked = account_.ec2.instances().front();
   const json claims = list(kNodeClaims);
   ASSERT_EQ(claims.size(), 1u) << claims.dump(2);
   const std::string claimName = claims[0]["metadata"]["name"];
@@ -162,7 +163,7 @@ TEST_F(AwsLaunchCrash, TheInstanceOfAKilledLaunchIsCollectedAndTheRelaunchedOneK
   // Every instance left is one a NodeClaim names, and it keeps running through more passes.
   std::this_thread::sleep_for(1500ms);
   const auto owned = launched();
-  for (const auto& i : ec2_.instances()) {
+  for (const auto& i : account_.ec2.instances()) {
     if (!live(i)) {
       continue;
     }

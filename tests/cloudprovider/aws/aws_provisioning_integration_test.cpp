@@ -47,8 +47,8 @@ TEST_F(AwsProvisioning, PodsRunOnEc2InstancesTerminationAndCapacityFallback) {
 
   // The offering the first launch chose is out of capacity: the same instance type is launched
   // in another zone.
-  ec2_.setInsufficientCapacity(firstInstance->lifecycle, firstInstance->instanceType,
-                               firstInstance->zone);
+  account_.ec2.setInsufficientCapacity(firstInstance->lifecycle, firstInstance->instanceType,
+                                       firstInstance->zone);
   json second = controllers::test::pendingPod("second", "500m");
   second["spec"]["nodeSelector"] = {
       {"node.kubernetes.io/instance-type", firstInstance->instanceType}};
