@@ -2,6 +2,7 @@
 // behind POST /scheduler/filter and /scheduler/prioritize, differentially against
 // decodeExtenderArgs, the tree decoder (non-cache requests and the wire tests) on the same bytes.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -48,11 +49,33 @@ size_t jsonNestingDepth(std::string_view json) {
   return deepest;
 }
 
+// Whether a number's exponent is beyond what Boost.JSON counts in an int (with the digits' bias):
+// it rejects such a number even when its value is 0 or underflows to 0, as 1e-9999999999 does.
+bool hasUncountableExponent(std::string_view json) {
+  constexpr int64_t kLimit = INT32_MAX;
+  for (size_t i = 0; i < json.size(); ++i) {
+    if (json[i] != 'e' && json[i] != 'E') {
+      continue;
+    }
+    size_t j = i + 1;
+    j += j < json.size() && (json[j] == '+' || json[j] == '-') ? 1 : 0;
+    int64_t exponent = 0;
+    for (; j < json.size() && json[j] >= '0' && json[j] <= '9'; ++j) {
+      exponent = std::min<int64_t>(exponent * 10 + (json[j] - '0'), kLimit);
+    }
+    if (exponent >= kLimit - static_cast<int64_t>(json.size())) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Inputs on which the two parsers legitimately differ about what is JSON: nesting past the
-// scanner's bound, and a leading UTF-8 byte order mark, which nlohmann skips and the scanner,
-// like Go's encoding/json, rejects.
-bool scannerMayRejectValidJson(std::string_view text) {
-  return text.starts_with("\xEF\xBB\xBF") || jsonNestingDepth(text) > kScannerMaxDepth;
+// scanner's bound; a leading UTF-8 byte order mark, which nlohmann skips and the scanner, like
+// Go's encoding/json, rejects; exponents Boost.JSON cannot count.
+bool scannerMayRejectValidJson(std::string_view text, std::string_view error) {
+  return text.starts_with("\xEF\xBB\xBF") || jsonNestingDepth(text) > kScannerMaxDepth ||
+         (error.ends_with("exponent overflow") && hasUncountableExponent(text));
 }
 
 // When both accept: the same NodeNames and the same pod facts. The scanner keeps only the fields
@@ -86,7 +109,15 @@ void compareArgs(const extender::ScannedArgs& scanned, const extender::ExtenderA
 }  // namespace
 
 int extenderArgs(const uint8_t* data, size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    // nlohmann takes a NUL byte for the end of the input and ignores the rest; the scanner, like
+    // Go's encoding/json, rejects the body. The two are compared on what nlohmann reads.
+    if (extender::scanExtenderArgs(text).outcome != extender::ScanResult::Outcome::kInvalidJson) {
+      scannerDisagrees("the scanner accepts a NUL byte");
+    }
+    text = text.substr(0, nul);
+  }
   const extender::ScanResult scanned = extender::scanExtenderArgs(text);
   const auto json = extender::WireJson::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
@@ -96,7 +127,7 @@ int extenderArgs(const uint8_t* data, size_t size) {
     return 0;
   }
   if (scanned.outcome == extender::ScanResult::Outcome::kInvalidJson) {
-    if (!scannerMayRejectValidJson(text)) {
+    if (!scannerMayRejectValidJson(text, scanned.error)) {
       scannerDisagrees("the scanner rejects valid JSON:", scanned.error);
     }
     return 0;
