@@ -194,7 +194,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void doRead() {
     if (shared_->stopping) {
-      return doClose();
+      // Idle between requests while the server stops: closed at once, as stopWhenIdle closes
+      // idle connections (stop() can run just before this, while the last write was finishing;
+      // a TLS shutdown would then wait out the grace for a client that is not reading).
+      beast::error_code ignored;
+      beast::get_lowest_layer(stream_).socket().close(ignored);
+      return;
     }
     // The body is read into the previous request's buffer: extender requests run to hundreds of
     // KB, and reuse spares an allocation that size (page faults when it maps fresh memory).
