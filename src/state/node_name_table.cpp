@@ -9,7 +9,8 @@
 namespace karpenter::state {
 
 uint32_t NodeNameTable::tagOf(std::string_view name) {
-  // The high half: std::hash's low bits are its best mixed, but any 32 bits of it will do here.
+  // Any 32 bits of libstdc++'s std::hash (MurmurHash) are well mixed. The home slot comes from
+  // the tag itself, so rehash() moves slots without hashing a name again.
   return static_cast<uint32_t>(std::hash<std::string_view>{}(name) >> 32);
 }
 
