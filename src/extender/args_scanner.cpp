@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <strings.h>
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -230,11 +231,16 @@ class ArgsHandler final {
   bool on_double(double value, bj::string_view last, bj::error_code& ec) {
     numberPart_.append(last.data(), last.size());
     // Correctly rounded, as nlohmann's strtod is (Boost 1.81's own conversion may be one ulp
-    // off); a number out of double's range is an error, as it is for nlohmann.
+    // off); a number too large for a double is an error, as it is for nlohmann.
     auto [end, error] =
         std::from_chars(numberPart_.data(), numberPart_.data() + numberPart_.size(), value);
+    if (error == std::errc::result_out_of_range) {
+      // from_chars says this of underflow too (1e-400), which nlohmann and Go read as 0;
+      // strtod tells the two apart (±HUGE_VAL against ±0), and the product sets no locale.
+      value = std::strtod(numberPart_.c_str(), nullptr);
+    }
     numberPart_.clear();
-    if (error == std::errc::result_out_of_range || !std::isfinite(value)) {
+    if (!std::isfinite(value)) {
       ec = bj::error::exponent_overflow;
       return false;
     }

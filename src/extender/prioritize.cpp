@@ -63,36 +63,54 @@ std::vector<int64_t> priorityScores(const PodFacts& pod, std::span<const std::st
                                     const ClusterView& view) {
   const std::optional<std::string> nominated =
       pod.uid.empty() ? std::nullopt : view.nominatedNode(pod.uid);
+  // The nominated node is recognised by its facts' address, not by comparing its name with every
+  // candidate's; only a nominated node the state does not know needs the name compare.
+  const NodeFacts* nominatedFacts = nominated ? view.node(*nominated) : nullptr;
 
-  std::vector<const NodeFacts*> facts;
-  facts.reserve(names.size());
+  // Pass 1 reads each node's facts once (5,000 lookups scattered over the snapshot) and keeps
+  // the little pass 2 needs once the price range is known.
+  struct Candidate {
+    bool nominated = false;
+    std::optional<double> price;  // per vCPU
+    double base = 1;              // 1 + 5·packing
+    int64_t penalty = 0;
+  };
+  std::vector<Candidate> candidates(names.size());
   double cheapest = std::numeric_limits<double>::infinity();
   double dearest = 0;
-  for (const auto& name : names) {
-    facts.push_back(view.node(name));
-    if (auto price = pricePerVcpu(facts.back())) {
-      cheapest = std::min(cheapest, *price);
-      dearest = std::max(dearest, *price);
+  for (size_t i = 0; i < names.size(); ++i) {
+    const NodeFacts* node = view.node(names[i]);
+    Candidate& candidate = candidates[i];
+    candidate.nominated = nominatedFacts != nullptr
+                              ? node == nominatedFacts
+                              : nominated && node == nullptr && *nominated == names[i];
+    if (node == nullptr) {
+      continue;
+    }
+    candidate.price = pricePerVcpu(node);
+    if (candidate.price) {
+      cheapest = std::min(cheapest, *candidate.price);
+      dearest = std::max(dearest, *candidate.price);
+    }
+    candidate.base = 1 + 5 * packing(*node, pod);
+    if (node->managed) {
+      candidate.penalty =
+          (node->consolidatable ? 2 : 0) + (node->drifted ? 3 : 0) + (node->expiring ? 2 : 0);
     }
   }
 
   std::vector<int64_t> scores;
   scores.reserve(names.size());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (nominated && *nominated == names[i]) {
+  for (const Candidate& candidate : candidates) {
+    if (candidate.nominated) {
       scores.push_back(kMaxExtenderPriority);
       continue;
     }
-    const NodeFacts* node = facts[i];
     double cheapness = 0.5;
-    if (auto price = pricePerVcpu(node)) {
-      cheapness = dearest > cheapest ? (dearest - *price) / (dearest - cheapest) : 1.0;
+    if (candidate.price) {
+      cheapness = dearest > cheapest ? (dearest - *candidate.price) / (dearest - cheapest) : 1.0;
     }
-    const double fill = node == nullptr ? 0 : packing(*node, pod);
-    int64_t score = std::lround(1 + 5 * fill + 3 * cheapness);
-    if (node != nullptr && node->managed) {
-      score -= (node->consolidatable ? 2 : 0) + (node->drifted ? 3 : 0) + (node->expiring ? 2 : 0);
-    }
+    const int64_t score = std::lround(candidate.base + 3 * cheapness) - candidate.penalty;
     scores.push_back(std::clamp<int64_t>(score, kMinExtenderPriority, kMaxExtenderPriority - 1));
   }
   return scores;

@@ -194,9 +194,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void doRead() {
     if (shared_->stopping) {
-      return doClose();
+      // Idle between requests while the server stops: closed at once, as stopWhenIdle closes
+      // idle connections (stop() can run just before this, while the last write was finishing;
+      // a TLS shutdown would then wait out the grace for a client that is not reading).
+      beast::error_code ignored;
+      beast::get_lowest_layer(stream_).socket().close(ignored);
+      return;
     }
-    parser_.emplace();
+    // The body is read into the previous request's buffer: extender requests run to hundreds of
+    // KB, and reuse spares an allocation that size (page faults when it maps fresh memory).
+    spareBody_.clear();
+    parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(spareBody_)));
     parser_->header_limit(static_cast<uint32_t>(shared_->options.headerLimit));
     parser_->body_limit(boost::none);  // the real limit depends on the target; set after headers
     // The first request must arrive within the read timeout; later ones within the idle timeout.
@@ -231,7 +239,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     auto message = parser_->release();
     Request request{std::string(message.method_string()), std::string(message.target()),
                     std::string(message[http::field::content_type]), std::move(message.body())};
-    send(shared_->router->handle(request), message.keep_alive() && !shared_->stopping);
+    Response response = shared_->router->handle(request);
+    spareBody_ = std::move(request.body);
+    send(std::move(response), message.keep_alive() && !shared_->stopping);
   }
 
   // Reads run against our own deadline rather than tcp_stream's timeout, which closes the
@@ -346,6 +356,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string spareBody_;  // the last request's body buffer, reused by the next (see doRead)
   std::optional<http::response<http::string_body>> response_;
   bool busy_ = false;  // a request is being read (past its headers), handled or answered
   size_t served_ = 0;

@@ -28,12 +28,12 @@ void ClusterSnapshot::reindex() {
   built->byNodeName.reserve(nodes->size());
   built->byNodeClaimName.reserve(nodes->size() + inFlight->size());
   for (const auto& [name, entry] : *inFlight) {
-    built->byNodeClaimName.emplace(name, entry.get());
+    built->byNodeClaimName.insert(name, entry.get());
   }
   for (const auto& [name, entry] : *nodes) {
-    built->byNodeName.emplace(name, entry.get());
+    built->byNodeName.insert(name, entry.get());
     if (entry->nodeClaim) {
-      built->byNodeClaimName.emplace(entry->nodeClaim->metadata.name, entry.get());
+      built->byNodeClaimName.insert(entry->nodeClaim->metadata.name, entry.get());
     }
   }
   index = std::move(built);
@@ -45,8 +45,7 @@ bool ClusterSnapshot::indexIsCurrent() const {
 
 const StateNode* ClusterSnapshot::node(std::string_view nodeName) const {
   if (indexIsCurrent()) {
-    auto found = index->byNodeName.find(nodeName);
-    return found == index->byNodeName.end() ? nullptr : found->second;
+    return index->byNodeName.find(nodeName);
   }
   auto it = nodes->find(nodeName);
   return it == nodes->end() ? nullptr : it->second.get();
@@ -54,8 +53,7 @@ const StateNode* ClusterSnapshot::node(std::string_view nodeName) const {
 
 const StateNode* ClusterSnapshot::nodeForNodeClaim(std::string_view nodeClaimName) const {
   if (indexIsCurrent()) {
-    auto found = index->byNodeClaimName.find(nodeClaimName);
-    return found == index->byNodeClaimName.end() ? nullptr : found->second;
+    return index->byNodeClaimName.find(nodeClaimName);
   }
   if (auto it = inFlight->find(nodeClaimName); it != inFlight->end()) {
     return it->second.get();

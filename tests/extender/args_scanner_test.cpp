@@ -187,6 +187,18 @@ TEST(ArgsScanner, MalformedJsonIsRejectedAsNlohmannRejectsIt) {
   EXPECT_EQ(scanExtenderArgs(" {\"Pod\":{},\"NodeNames\":[]} ").outcome, ScanResult::Outcome::kOk);
 }
 
+TEST(ArgsScanner, ANumberTooSmallForADoubleIsZeroNotAnError) {
+  // nlohmann (and Go) read these as 0 or a subnormal; from_chars calls them out of range.
+  for (const std::string body :
+       {std::string(R"({"Pod":{"x":1e-400},"NodeNames":["a"]})"),
+        std::string(R"({"Pod":{"x":[-2e-324,4.9e-324]},"NodeNames":[]})"),
+        std::string(R"({"Pod":{"x":0.)") + std::string(400, '0') + R"(1},"NodeNames":[]})"}) {
+    EXPECT_EQ(scanExtenderArgs(body).outcome, ScanResult::Outcome::kOk) << body;
+    expectAgreement(body);
+  }
+  EXPECT_EQ(scanExtenderArgs(R"({"Pod":{"x":-1e400}})").outcome, ScanResult::Outcome::kInvalidJson);
+}
+
 TEST(ArgsScanner, NestingBeyondTheDepthLimitIsRefusedNotACrash) {
   std::string deep = R"({"Pod":{"metadata":)";
   for (int i = 0; i < 100000; ++i) {

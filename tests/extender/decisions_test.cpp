@@ -89,6 +89,27 @@ TEST(ExtenderPrioritize, NominatedNodeScoresHighest) {
   EXPECT_EQ(other[0].score, other[1].score);
 }
 
+TEST(ExtenderPrioritize, NominatedNodeIsFoundWhereverAndHoweverOftenItIsAsked) {
+  FakeClusterView view;
+  view.nodes["a"] = managedNode();
+  view.nodes["b"] = managedNode();
+  view.nominations["pod-uid"] = "b";
+  // Repeated, and among unknown nodes: every copy of the nominated name scores 10, no other.
+  HostPriorityList scores = prioritize(cacheArgs({"b", "x", "a", "b", "y"}), view);
+  ASSERT_EQ(scores.size(), 5u);
+  EXPECT_EQ(scores[0].score, 10);
+  EXPECT_LT(scores[1].score, 10);
+  EXPECT_LT(scores[2].score, 10);
+  EXPECT_EQ(scores[3].score, 10);
+  EXPECT_LT(scores[4].score, 10);
+  // A nomination to a node the state does not know (yet) is recognised by its name.
+  view.nominations["pod-uid"] = "y";
+  scores = prioritize(cacheArgs({"b", "x", "y"}), view);
+  EXPECT_LT(scores[0].score, 10);
+  EXPECT_LT(scores[1].score, 10);
+  EXPECT_EQ(scores[2].score, 10);
+}
+
 TEST(ExtenderPrioritize, FollowsTheDocumentedFormula) {
   FakeClusterView view;
   // cheap: $0.096/h for 4 vCPU (0.024/vCPU), half full after the pod → 1 + 5·0.5 + 3·1 = 6.5 → 7

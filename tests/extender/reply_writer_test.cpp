@@ -1,6 +1,9 @@
 // The direct reply writers against the tree encoders: byte-for-byte the same JSON.
 #include "karpenter/extender/reply_writer.hpp"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "karpenter/extender/wire.hpp"
@@ -25,6 +28,39 @@ TEST(ReplyWriter, EscapesStringsAsNlohmannDumps) {
         std::string("\n\n\x01\x1f")}) {
     EXPECT_EQ(written(text), WireJson(text).dump()) << text;
   }
+}
+
+TEST(ReplyWriter, EscapesAtEveryOffsetOfTheWordAtATimeScan) {
+  // Clean runs are skipped 8 bytes at a time: every special byte at every offset of strings
+  // longer than a word, next to UTF-8 and to the bytes just above and below the escaped ranges.
+  const std::vector<std::string> specials = {"\x01",
+                                             "\x1f",
+                                             "\n",
+                                             "\"",
+                                             "\\",
+                                             " ",
+                                             "!",
+                                             "#",
+                                             "[",
+                                             "]",
+                                             "\x7f",
+                                             "\xc3\xa9",
+                                             "\xe2\x82\xac",
+                                             "\xf0\x9f\x98\x80",
+                                             "\"\\",
+                                             "\x1f\x20",
+                                             "\xc2\xa0\x1f"};
+  for (size_t length = 0; length <= 24; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        std::string text(length, 'n');
+        text.insert(at, special);
+        ASSERT_EQ(written(text), WireJson(text).dump()) << "length " << length << " at " << at;
+      }
+    }
+  }
+  const std::string name = "ip-10-0-12-34.us-west-2.compute.internal";
+  EXPECT_EQ(written(name), "\"" + name + "\"");
 }
 
 TEST(ReplyWriter, FilterReplyMatchesTheEncodedResult) {

@@ -15,7 +15,9 @@ namespace karpenter::fuzz {
 // AdmissionReview whose response.uid is the request's.
 int admissionReview(const uint8_t* data, size_t size);
 
-// JSON → decodeExtenderArgs → candidateNames().
+// The body of a filter/prioritize request → scanExtenderArgs (the streaming decoder the routes
+// use) and, differentially, nlohmann + decodeExtenderArgs: both must accept the same JSON and the
+// same ExtenderArgs (same error message otherwise), and decode the same NodeNames and pod facts.
 int extenderArgs(const uint8_t* data, size_t size);
 
 // Quantity::parse; a parsed value prints to a string that parses back to an equal value.

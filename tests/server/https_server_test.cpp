@@ -85,6 +85,33 @@ TEST_F(HttpsServerTest, FilterAndPrioritizeOnOneKeepAliveConnection) {
   EXPECT_EQ(server_->connections(), 1u);  // both requests rode the same connection
 }
 
+TEST_F(HttpsServerTest, EachRequestOnAConnectionGetsExactlyItsOwnBody) {
+  // A connection reads every body into the previous one's buffer: a shorter body after a longer
+  // one, and an empty one, must not see what the earlier request left there.
+  auto router = std::make_shared<Router>(1024);
+  router->addPlainRoute(
+      "POST", "/echo",
+      [](const Request& request) {
+        Response response;
+        response.contentType = "text/plain";
+        response.body = request.body;
+        return response;
+      },
+      4096);
+  router_ = router;
+  start();
+  auto context = clientContext(dir_.file("ca.crt"));
+  TlsClient client(context, server_->port());
+  for (const std::string& body : {std::string(3000, 'a'), std::string("short"), std::string(),
+                                  std::string(2000, 'c'), std::string(4096, 'd')}) {
+    HttpReply echoed = client.send(http::verb::post, "/echo", body);
+    ASSERT_TRUE(echoed.response) << echoed.stage << ": " << echoed.error.message();
+    EXPECT_EQ(echoed.response->result_int(), 200);
+    EXPECT_EQ(echoed.response->body(), body) << body.size() << " bytes";
+  }
+  EXPECT_EQ(server_->connections(), 1u);
+}
+
 TEST_F(HttpsServerTest, ErrorsOverTheWireAreJsonAndKeepBadInputOffTheOtherClients) {
   start();
   auto context = clientContext(dir_.file("ca.crt"));

@@ -35,6 +35,8 @@ class ClusterView {
  public:
   virtual ~ClusterView() = default;
   // Facts about a node, or null when the state does not know it (such a node is never rejected).
+  // One node's facts have one address for the view's lifetime, and two names never share one
+  // (prioritize recognises the nominated node by it).
   virtual const NodeFacts* node(std::string_view name) const = 0;
   // The node the provisioner nominated for this pod (by UID), if any.
   virtual std::optional<std::string> nominatedNode(std::string_view podUID) const = 0;

@@ -20,6 +20,7 @@
 #include "karpenter/api/workloads.hpp"
 #include "karpenter/extender/decisions.hpp"
 #include "karpenter/scheduling/scheduler.hpp"
+#include "karpenter/state/node_name_table.hpp"
 
 namespace karpenter::state {
 
@@ -65,14 +66,14 @@ struct ClusterSnapshot {
   using NodeMap = std::map<std::string, Ptr<StateNode>, std::less<>>;
 
   // Hash lookups over `nodes` and `inFlight`, built once per publication (the extender looks up
-  // thousands of names per call). It holds the two maps it indexes, so its string_view keys (map
-  // keys and NodeClaim names) stay valid for as long as the index is alive.
+  // thousands of names per call). It holds the two maps it indexes, so the entries it points to
+  // stay alive for as long as the index is.
   struct NodeIndex {
     Ptr<NodeMap> nodes;
     Ptr<NodeMap> inFlight;
-    std::unordered_map<std::string_view, const StateNode*> byNodeName;
+    NodeNameTable byNodeName;
     // Joined NodeClaims (through their node) and in-flight ones; in-flight entries win a tie.
-    std::unordered_map<std::string_view, const StateNode*> byNodeClaimName;
+    NodeNameTable byNodeClaimName;
   };
 
   uint64_t version = 0;                  // increases with every publication
