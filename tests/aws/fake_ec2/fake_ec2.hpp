@@ -68,6 +68,12 @@ class FakeEc2 final {
   void limitFleetFulfilment(int maxInstances);
   // Describe* pages hold at most this many items whatever MaxResults asks (as EC2 may do).
   void setMaxPageSize(size_t items);
+  // Subnets: each launched instance takes one address of its subnet; CreateFleet overrides in
+  // a subnet with none left fail with InsufficientFreeAddressesInSubnet, as EC2 answers.
+  // The testdata zones start with one subnet each (subnet-test1.., 250/240/230 free).
+  void setSubnetFreeAddresses(const std::string& subnetId, int64_t available);
+  // Another subnet (VPC vpc-test1, tagged karpenter.sh/discovery=test) in `zone`.
+  void addSubnet(const std::string& subnetId, const std::string& zone, int64_t available);
 
   // --- Observation ---
   std::vector<FakeInstance> instances() const;
