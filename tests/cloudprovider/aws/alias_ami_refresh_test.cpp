@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/fake_aws/fake_ssm.hpp"
-#include "aws/fake_ec2/fake_ec2.hpp"
+#include "aws/fake_ec2/fake_clients.hpp"
 #include "karpenter/cloudprovider/aws/nodeclass_amis.hpp"
 
 namespace karpenter::cloudprovider::aws {
@@ -20,17 +20,11 @@ constexpr const char* kX86Pinned =
 class AliasAmiRefreshTest : public ::testing::Test {
  protected:
   AliasAmiRefreshTest() {
-    karpenter::aws::AwsConfig config;
-    config.region = "us-east-1";
-    config.serviceUrls = {{"ec2", ec2Fake_.url()}, {"ssm", ssmFake_.url()}};
-    auto credentials = karpenter::aws::makeStaticProvider({ec2Fake_.options().accessKeyId,
-                                                           ec2Fake_.options().secretAccessKey, "",
-                                                           std::nullopt, "test"});
-    auto http = karpenter::aws::makeCurlHttpClient();
-    ec2_ = std::make_unique<karpenter::aws::Ec2Client>(config, credentials, http,
-                                                       karpenter::aws::systemClock());
-    ssm_ = std::make_unique<karpenter::aws::SsmClient>(config, credentials, http,
-                                                       karpenter::aws::systemClock());
+    auto config = karpenter::aws::testing::fakeConfig(ec2Fake_);
+    config.serviceUrls["ssm"] = ssmFake_.url();
+    ssm_ = std::make_unique<karpenter::aws::SsmClient>(
+        config, karpenter::aws::testing::fakeCredentials(ec2Fake_),
+        karpenter::aws::makeCurlHttpClient(), karpenter::aws::systemClock());
     cache_ = std::make_unique<karpenter::aws::SsmParameterCache>(*ssm_, [this] { return now_; });
   }
 
@@ -55,7 +49,8 @@ class AliasAmiRefreshTest : public ::testing::Test {
       std::chrono::system_clock::time_point(std::chrono::hours(480000));
   karpenter::aws::testing::FakeEc2 ec2Fake_;
   karpenter::aws::testing::FakeSsm ssmFake_;
-  std::unique_ptr<karpenter::aws::Ec2Client> ec2_;
+  std::unique_ptr<karpenter::aws::Ec2Client> ec2_ =
+      karpenter::aws::testing::fakeEc2Client(ec2Fake_);
   std::unique_ptr<karpenter::aws::SsmClient> ssm_;
   std::unique_ptr<karpenter::aws::SsmParameterCache> cache_;
 };

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_ec2/fake_ec2.hpp"
+#include "aws/fake_ec2/fake_clients.hpp"
 #include "karpenter/api/well_known.hpp"
 #include "karpenter/cloudprovider/aws/instance_type_model.hpp"
 #include "support/testdata.hpp"
@@ -54,15 +54,7 @@ class InstanceNetworkModelTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     karpenter::aws::testing::FakeEc2 fake;
-    karpenter::aws::AwsConfig config;
-    config.region = "us-east-1";
-    config.serviceUrls["ec2"] = fake.url();
-    karpenter::aws::Ec2Client client(
-        config,
-        karpenter::aws::makeStaticProvider(
-            {fake.options().accessKeyId, fake.options().secretAccessKey, "", std::nullopt, "test"}),
-        karpenter::aws::makeCurlHttpClient(), karpenter::aws::systemClock());
-    auto types = client.describeInstanceTypes();
+    auto types = karpenter::aws::testing::fakeEc2Client(fake)->describeInstanceTypes();
     ASSERT_TRUE(types.ok()) << types.error().message;
     infos_ = new std::vector<karpenter::aws::InstanceTypeInfo>(std::move(*types));
   }
