@@ -41,7 +41,7 @@ void SubnetProvider::refresh(const std::vector<api::SubnetStatus>& subnets) {
   std::lock_guard lock(mutex_);
   const auto current = now();
   for (const auto& subnet : *described) {
-    known_[subnet.id] = Known{subnet.availableIpAddressCount, current};
+    known_[subnet.id] = Known{subnet.availabilityZone, subnet.availableIpAddressCount, current};
     // The fresh count already includes every instance launched so far.
     inflight_.erase(subnet.id);
   }
@@ -69,7 +69,9 @@ std::map<std::string, ZonalSubnet> SubnetProvider::chooseForLaunch(
     auto marked = insufficientUntil_.find(subnet.id);
     const bool exhausted = marked != insufficientUntil_.end() && current < marked->second;
     const Rank rank{exhausted, -freeIpsLocked(subnet.id), i};
-    auto [it, inserted] = best.try_emplace(subnet.zone, rank, &subnet);
+    auto known = known_.find(subnet.id);
+    const std::string& zone = known != known_.end() ? known->second.zone : subnet.zone;
+    auto [it, inserted] = best.try_emplace(zone, rank, &subnet);
     if (!inserted && rank < it->second.first) {
       it->second = {rank, &subnet};
     }

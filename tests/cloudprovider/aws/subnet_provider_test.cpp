@@ -27,7 +27,7 @@ class SubnetProviderTest : public ::testing::Test {
     ec2_.addSubnet("subnet-1a-spare", "test-zone-1a", 245);
     subnets_ = {{"subnet-test1", "test-zone-1a", "tstz1-az1"},
                 {"subnet-1a-spare", "test-zone-1a", "tstz1-az1"},
-                {"subnet-test2", "test-zone-1b", "tstz1-az2"}};
+                {"subnet-test3", "test-zone-1b", "tstz1-az3"}};
   }
 
   Clock clock() {
@@ -48,7 +48,7 @@ TEST_F(SubnetProviderTest, EachZoneTakesTheSubnetWithTheMostFreeAddresses) {
   auto chosen = provider_.chooseForLaunch(subnets_, 1);
   ASSERT_EQ(chosen.size(), 2u);
   EXPECT_EQ(chosen.at("test-zone-1a").id, "subnet-1a-spare");
-  EXPECT_EQ(chosen.at("test-zone-1b").id, "subnet-test2");
+  EXPECT_EQ(chosen.at("test-zone-1b").id, "subnet-test3");
   EXPECT_TRUE(provider_.chooseForLaunch({}, 1).empty());
 }
 
@@ -65,9 +65,9 @@ TEST_F(SubnetProviderTest, InFlightReservationsSpreadLaunchesUntilTheNextDescrib
   // EC2 launched the first into subnet-test1 only: zone 1b's reservation comes back, 1a's stays.
   provider_.release(first, {"subnet-test1"});
   EXPECT_EQ(provider_.freeIps("subnet-test1"), 240);
-  EXPECT_EQ(provider_.freeIps("subnet-test2"), 240 - 10);  // second's reservation only
+  EXPECT_EQ(provider_.freeIps("subnet-test3"), 230 - 10);  // second's reservation only
   provider_.release(second, {});
-  EXPECT_EQ(provider_.freeIps("subnet-test2"), 240);
+  EXPECT_EQ(provider_.freeIps("subnet-test3"), 230);
   EXPECT_EQ(provider_.freeIps("subnet-1a-spare"), 245);
   // After the refresh interval EC2's own count (which includes launched instances) replaces
   // every reservation.
@@ -83,8 +83,8 @@ TEST_F(SubnetProviderTest, ASubnetOutOfAddressesGoesLastForThreeMinutes) {
   EXPECT_TRUE(provider_.isMarkedInsufficient("subnet-test1"));
   EXPECT_EQ(provider_.chooseForLaunch(subnets_, 1).at("test-zone-1a").id, "subnet-1a-spare");
   // A zone's only subnet is still offered: the offering cache decides whether the zone is tried.
-  provider_.markInsufficientAddresses("subnet-test2");
-  EXPECT_EQ(provider_.chooseForLaunch(subnets_, 1).at("test-zone-1b").id, "subnet-test2");
+  provider_.markInsufficientAddresses("subnet-test3");
+  EXPECT_EQ(provider_.chooseForLaunch(subnets_, 1).at("test-zone-1b").id, "subnet-test3");
   now_ += kSubnetUnavailableTtl;
   EXPECT_FALSE(provider_.isMarkedInsufficient("subnet-test1"));
   EXPECT_EQ(provider_.chooseForLaunch(subnets_, 1).at("test-zone-1a").id, "subnet-test1");
@@ -175,7 +175,7 @@ TEST_F(SubnetLaunchTest, ALaunchKeepsItsReservationInTheSubnetItUsed) {
   // m5.large runs 29 pods (aws-ec2.md §4.1): that many addresses stay reserved; the other
   // zone's reservation was given back.
   EXPECT_EQ(instances_.subnets().freeIps("subnet-test1"), 250 - 29);
-  EXPECT_EQ(instances_.subnets().freeIps("subnet-test2"), 240);
+  EXPECT_EQ(instances_.subnets().freeIps("subnet-test3"), 230);
 }
 
 TEST_F(SubnetLaunchTest, InsufficientFreeAddressesMovesTheNextLaunchToAnotherSubnet) {

@@ -44,7 +44,8 @@ class SubnetProvider final {
   // `ec2` must outlive this.
   SubnetProvider(const karpenter::aws::Ec2Client* ec2, Clock clock = {});
 
-  // The chosen subnet per zone (by zone name) among `subnets` (EC2NodeClass status.subnets),
+  // The chosen subnet per zone (by zone name, as DescribeSubnets reports it; the status's zone
+  // until described) among `subnets` (EC2NodeClass status.subnets),
   // each with `predictedIps` (≥ 1 is used) reserved. When DescribeSubnets fails, the last
   // known counts (or status order) decide and the error is only logged: a launch is not held
   // up by a describe. Empty when `subnets` is.
@@ -64,6 +65,7 @@ class SubnetProvider final {
 
  private:
   struct Known {
+    std::string zone;  // as EC2 reports it (status.subnets may be stale)
     int64_t availableIps = 0;
     std::chrono::system_clock::time_point describedAt;
   };
