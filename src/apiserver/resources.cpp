@@ -31,6 +31,21 @@ nlohmann::json coreApiVersions() {
            nlohmann::json::array({{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", "127.0.0.1"}}})}};
 }
 
+nlohmann::json versionInfo() {
+  const std::string git = kServedGitVersion;
+  const size_t dot = git.find('.');
+  const size_t patch = git.find('.', dot + 1);
+  return {{"major", git.substr(1, dot - 1)},
+          {"minor", git.substr(dot + 1, patch - dot - 1)},
+          {"gitVersion", git},
+          {"gitCommit", "0000000000000000000000000000000000000000"},
+          {"gitTreeState", "clean"},
+          {"buildDate", "2024-08-13T07:28:49Z"},
+          {"goVersion", "go1.22.5"},
+          {"compiler", "gc"},
+          {"platform", "linux/amd64"}};
+}
+
 nlohmann::json apiGroupList(const std::vector<ResourceInfo>& resources) {
   nlohmann::json groups = nlohmann::json::array();
   std::set<std::string> seen;

@@ -92,6 +92,9 @@ std::variant<RestResponse, WatchRequest> routeRequest(Store& store, const RestRe
   if (get && segments == std::vector<std::string>{"apis"}) {
     return RestResponse{200, apiGroupList(store.resources())};
   }
+  if (get && segments == std::vector<std::string>{"version"}) {
+    return RestResponse{200, versionInfo()};
+  }
   Gvr gvr;
   size_t rest = 0;
   if (segments.size() >= 2 && segments[0] == "api") {

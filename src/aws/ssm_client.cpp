@@ -30,13 +30,29 @@ Result<SsmParameter> SsmClient::getParameter(const std::string& name) const {
 }
 
 SsmParameterCache::SsmParameterCache(const SsmClient& client, Clock now, std::chrono::seconds ttl)
-    : client_(client), now_(std::move(now)), ttl_(ttl) {}
+    : client_(client),
+      now_(std::move(now)),
+      ttl_(ttl),
+      nextInvalidation_(now_() + kInvalidationInterval) {}
 
-Result<SsmParameter> SsmParameterCache::get(const std::string& name) {
+void SsmParameterCache::invalidateIfDue(std::chrono::system_clock::time_point now) {
+  if (now < nextInvalidation_) {
+    return;
+  }
+  while (nextInvalidation_ <= now) {
+    nextInvalidation_ += kInvalidationInterval;
+  }
+  std::erase_if(entries_,
+                [](const auto& entry) { return entry.second.kind == SsmEntryKind::kLatest; });
+}
+
+Result<SsmParameter> SsmParameterCache::get(const std::string& name, SsmEntryKind kind) {
   {
     std::lock_guard lock(mutex_);
+    const auto now = now_();
+    invalidateIfDue(now);
     auto it = entries_.find(name);
-    if (it != entries_.end() && now_() < it->second.expires) {
+    if (it != entries_.end() && now < it->second.expires) {
       return it->second.parameter;
     }
   }
@@ -45,8 +61,10 @@ Result<SsmParameter> SsmParameterCache::get(const std::string& name) {
   if (!fetched) {
     return fetched.error();
   }
+  const std::chrono::seconds ttl =
+      kind == SsmEntryKind::kCustom ? std::chrono::seconds(kCustomTtl) : ttl_;
   std::lock_guard lock(mutex_);
-  entries_[name] = Entry{*fetched, now_() + ttl_};
+  entries_[name] = Entry{*fetched, now_() + ttl, kind};
   return fetched;
 }
 

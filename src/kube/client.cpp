@@ -190,6 +190,40 @@ struct HttpKubeClient::Impl {
   }
 };
 
+namespace {
+// The leading decimal digits of `text` ("31+" → "31").
+std::string versionDigitPrefix(std::string_view text) {
+  size_t n = 0;
+  while (n < text.size() && text[n] >= '0' && text[n] <= '9') {
+    ++n;
+  }
+  return std::string(text.substr(0, n));
+}
+}  // namespace
+
+std::string ServerVersion::minorVersion() const {
+  const std::string majorDigits = versionDigitPrefix(major);
+  const std::string minorDigits = versionDigitPrefix(minor);
+  if (!majorDigits.empty() && !minorDigits.empty()) {
+    return majorDigits + "." + minorDigits;
+  }
+  // gitVersion is "v<major>.<minor>.<patch>[-build]".
+  std::string_view git = gitVersion;
+  if (git.starts_with('v')) {
+    git.remove_prefix(1);
+  }
+  const std::string gitMajor = versionDigitPrefix(git);
+  if (gitMajor.empty() || git.size() <= gitMajor.size() || git[gitMajor.size()] != '.') {
+    return "";
+  }
+  const std::string gitMinor = versionDigitPrefix(git.substr(gitMajor.size() + 1));
+  return gitMinor.empty() ? "" : gitMajor + "." + gitMinor;
+}
+
+Result<ServerVersion> KubeClient::serverVersion() {
+  return Error{ErrorKind::kUnavailable, "this Kubernetes client cannot read GET /version"};
+}
+
 HttpKubeClient::HttpKubeClient(RestConfig config, Options options)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
 
@@ -200,6 +234,18 @@ uint64_t HttpKubeClient::connectionsOpened() const {
 }
 
 // KubeClient
+
+Result<ServerVersion> HttpKubeClient::serverVersion() {
+  auto reply = impl_->call("GET", "/version", nullptr);
+  if (!reply) {
+    return reply.error();
+  }
+  if (!reply->is_object()) {
+    return Error{ErrorKind::kUnavailable, "GET /version: the reply is not an object"};
+  }
+  return ServerVersion{reply->value("major", ""), reply->value("minor", ""),
+                       reply->value("gitVersion", ""), reply->value("platform", "")};
+}
 
 Result<json> HttpKubeClient::get(const ResourceRef& ref) {
   return impl_->call("GET", resourcePath(ref), nullptr);

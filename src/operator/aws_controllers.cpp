@@ -1,47 +1,10 @@
 #include "karpenter/operator/aws_controllers.hpp"
 
-#include <chrono>
-#include <mutex>
-#include <optional>
-
 #include <spdlog/spdlog.h>
 
+#include "karpenter/cloudprovider/aws/kubernetes_version.hpp"
+
 namespace karpenter::op {
-namespace {
-
-constexpr std::chrono::minutes kVersionTtl{15};
-
-// The cluster's Kubernetes minor version from EKS, asked again after kVersionTtl (an upgrade
-// changes it) and after every failure (errors are not kept).
-class EksVersion final {
- public:
-  EksVersion(std::shared_ptr<const karpenter::aws::EksClient> eks, std::string clusterName)
-      : eks_(std::move(eks)), clusterName_(std::move(clusterName)) {}
-
-  Result<std::string> operator()() {
-    std::lock_guard lock(mutex_);
-    const auto now = std::chrono::steady_clock::now();
-    if (version_ && now - fetched_ < kVersionTtl) {
-      return *version_;
-    }
-    auto cluster = eks_->describeCluster(clusterName_);
-    if (!cluster) {
-      return cluster.error().withContext("the Kubernetes version of EKS cluster " + clusterName_);
-    }
-    version_ = cluster->version;
-    fetched_ = now;
-    return *version_;
-  }
-
- private:
-  std::shared_ptr<const karpenter::aws::EksClient> eks_;
-  std::string clusterName_;
-  std::mutex mutex_;
-  std::optional<std::string> version_;
-  std::chrono::steady_clock::time_point fetched_;
-};
-
-}  // namespace
 
 Result<std::unique_ptr<AwsControllers>> AwsControllers::create(
     const cloudprovider::aws::AwsEnvironment& environment, kube::KubeClient& client,
@@ -50,9 +13,12 @@ Result<std::unique_ptr<AwsControllers>> AwsControllers::create(
   cloudprovider::aws::EC2NodeClassController::Options nodeClassOptions;
   nodeClassOptions.clusterName = environment.settings.clusterName;
   nodeClassOptions.region = environment.config.region;
+  // EKS's version, or the apiserver's /version when EKS cannot say (not an EKS cluster).
   nodeClassOptions.kubernetesVersion =
-      [version = std::make_shared<EksVersion>(environment.eks, environment.settings.clusterName)] {
-        return (*version)();
+      [version = std::make_shared<cloudprovider::aws::KubernetesVersionProvider>(
+           cloudprovider::aws::KubernetesVersionProvider::Sources{
+               environment.eks, environment.settings.clusterName, &client})] {
+        return version->get();
       };
   controllers->nodeClasses_ = std::make_unique<cloudprovider::aws::EC2NodeClassController>(
       client, state,

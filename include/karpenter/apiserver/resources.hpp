@@ -37,4 +37,10 @@ nlohmann::json apiGroupList(const std::vector<ResourceInfo>& resources);
 nlohmann::json apiResourceList(const std::vector<ResourceInfo>& resources, const std::string& group,
                                const std::string& version);
 
+// The Kubernetes release the test apiserver answers GET /version for.
+inline constexpr const char* kServedGitVersion = "v1.31.0";
+// GET /version (k8s.io/apimachinery/pkg/version Info: major, minor, gitVersion, gitCommit,
+// gitTreeState, buildDate, goVersion, compiler, platform) for kServedGitVersion.
+nlohmann::json versionInfo();
+
 }  // namespace karpenter::apiserver

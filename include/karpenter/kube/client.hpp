@@ -90,6 +90,18 @@ using WatchHandler = std::function<bool(const WatchEvent&)>;
 // kGone (410, relist), kThrottled (429, Error::retryAfter set), kUnavailable (5xx, transport),
 // kInvalid (other 4xx), each with the apiserver's Status message.
 // Thread safety: implementations are safe to call from any number of threads.
+// The apiserver's GET /version (k8s.io/apimachinery/pkg/version Info).
+struct ServerVersion {
+  std::string major;       // "1"
+  std::string minor;       // "31"; EKS and GKE answer "31+"
+  std::string gitVersion;  // "v1.31.2-eks-7f9249a"
+  std::string platform;    // "linux/amd64"
+
+  // "1.31": major.minor without the trailing "+", else parsed from gitVersion; empty when
+  // neither names a version.
+  std::string minorVersion() const;
+};
+
 class KubeClient {
  public:
   virtual ~KubeClient() = default;
@@ -120,6 +132,8 @@ class KubeClient {
   // (410 Expired/Gone ⇒ kGone: relist, then watch from the list's resourceVersion).
   virtual Result<void> watch(const ResourceRef& ref, const WatchOptions& options,
                              const WatchHandler& handler) = 0;
+  // GET /version. Not pure: clients that cannot ask (test doubles) answer kUnavailable.
+  virtual Result<ServerVersion> serverVersion();
 };
 
 using KubeClientPtr = std::unique_ptr<KubeClient>;
@@ -162,6 +176,7 @@ class HttpKubeClient final : public KubeClient {
   Result<void> remove(const ResourceRef& ref, const DeleteOptions& options) override;
   Result<void> watch(const ResourceRef& ref, const WatchOptions& options,
                      const WatchHandler& handler) override;
+  Result<ServerVersion> serverVersion() override;
 
   // How many TCP (+TLS) connections the client has opened so far. Requests reuse idle
   // connections (keep-alive), so a burst of N sequential requests opens far fewer than N; each

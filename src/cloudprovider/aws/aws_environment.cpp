@@ -47,7 +47,7 @@ Result<std::unique_ptr<AwsEnvironment>> AwsEnvironment::create(AwsSettings setti
   e.instances = std::make_unique<InstanceProvider>(
       ClusterSettings{e.settings.clusterName, e.settings.clusterEndpoint,
                       e.settings.clusterCABundle, ""},
-      e.ec2.get(), e.launchTemplates.get(), e.unavailableOfferings.get());
+      e.ec2.get(), e.launchTemplates.get(), e.unavailableOfferings.get(), clock);
   return environment;
 }
 

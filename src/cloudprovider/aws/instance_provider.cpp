@@ -99,6 +99,21 @@ struct Override {
   double price = 0;
 };
 
+constexpr std::string_view kInsufficientFreeAddresses = "InsufficientFreeAddressesInSubnet";
+
+// Addresses a launch is expected to take in its subnet (upstream: the smallest pod capacity
+// among the candidate types, as the VPC CNI gives every pod an address of the node's subnet).
+int64_t predictedIpUse(const std::vector<const scheduling::InstanceType*>& types) {
+  int64_t fewest = 0;
+  for (const auto* type : types) {
+    auto pods = type->capacity.find("pods");
+    if (pods != type->capacity.end() && (fewest == 0 || pods->second.value() < fewest)) {
+      fewest = pods->second.value();
+    }
+  }
+  return std::max<int64_t>(fewest, 1);
+}
+
 }  // namespace
 
 bool isCapacityErrorCode(std::string_view code) {
@@ -115,11 +130,12 @@ bool isCapacityErrorCode(std::string_view code) {
 
 InstanceProvider::InstanceProvider(ClusterSettings cluster, const karpenter::aws::Ec2Client* ec2,
                                    LaunchTemplateProvider* launchTemplates,
-                                   UnavailableOfferings* unavailable)
+                                   UnavailableOfferings* unavailable, Clock clock)
     : cluster_(std::move(cluster)),
       ec2_(ec2),
       launchTemplates_(launchTemplates),
-      unavailable_(unavailable) {}
+      unavailable_(unavailable),
+      subnets_(ec2, std::move(clock)) {}
 
 karpenter::aws::Tags InstanceProvider::launchTags(const LaunchRequest& request) const {
   karpenter::aws::Tags tags(request.nodeClass->spec.tags.begin(),
@@ -198,27 +214,14 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
     }
     return "";
   };
-  // The zone's subnet with the most free addresses.
-  std::vector<std::string> subnetIds;
-  for (const auto& subnet : nodeClass.status.subnets) {
-    subnetIds.push_back(subnet.id);
-  }
-  std::map<std::string, std::pair<std::string, int64_t>> subnetByZone;
-  auto described = ec2_->describeSubnets({{"subnet-id", subnetIds}});
-  if (described) {
-    for (const auto& subnet : *described) {
-      auto& best = subnetByZone[subnet.availabilityZone];
-      if (best.first.empty() || subnet.availableIpAddressCount > best.second) {
-        best = {subnet.id, subnet.availableIpAddressCount};
-      }
-    }
-  } else {
-    spdlog::warn("{}: subnets not described, using status order: {}", who,
-                 described.error().message);
-    for (const auto& subnet : nodeClass.status.subnets) {
-      subnetByZone.try_emplace(subnet.zone, subnet.id, 0);
-    }
-  }
+  // Each zone's subnet, with the addresses this launch is predicted to use reserved there.
+  const auto subnetByZone =
+      subnets_.chooseForLaunch(nodeClass.status.subnets, predictedIpUse(request.instanceTypes));
+  // A launch that never reaches EC2 gives every reservation back.
+  auto releaseAll = [&](Error error) {
+    subnets_.release(subnetByZone, {});
+    return error;
+  };
   // Spot first when the NodeClaim allows it and any spot offering is available.
   auto overridesFor = [&](std::string_view capacityType) {
     std::vector<Override> overrides;
@@ -240,7 +243,7 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
           continue;
         }
         overrides.push_back(
-            {{type->name, subnet->second.first, zone, image, offering.price}, offering.price});
+            {{type->name, subnet->second.id, zone, image, offering.price}, offering.price});
       }
     }
     std::stable_sort(overrides.begin(), overrides.end(),
@@ -265,14 +268,14 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
     overrides = overridesFor(api::kCapacityTypeOnDemand);
   }
   if (overrides.empty()) {
-    return Error{ErrorKind::kInsufficientCapacity,
-                 who + ": no available offering of " +
-                     std::to_string(request.instanceTypes.size()) +
-                     " instance types has an AMI and a subnet in its zone"};
+    return releaseAll(Error{ErrorKind::kInsufficientCapacity,
+                            who + ": no available offering of " +
+                                std::to_string(request.instanceTypes.size()) +
+                                " instance types has an AMI and a subnet in its zone"});
   }
   auto data = launchTemplateData(request, overrides.front().fleet.imageId);
   if (!data) {
-    return data.error().withContext(who);
+    return releaseAll(data.error().withContext(who));
   }
   karpenter::aws::CreateFleetRequest fleet;
   fleet.capacityType = capacityType;
@@ -286,7 +289,7 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto name = launchTemplates_->ensure(*data);
     if (!name) {
-      return name.error().withContext(who);
+      return releaseAll(name.error().withContext(who));
     }
     fleet.launchTemplateName = *name;
     result = ec2_->createFleet(fleet);
@@ -298,11 +301,21 @@ Result<LaunchedInstance> InstanceProvider::launch(const LaunchRequest& request) 
     break;
   }
   if (!result) {
-    return result.error().withContext(who);
+    return releaseAll(result.error().withContext(who));
   }
+  std::set<std::string> usedSubnets;
+  for (const auto& launched : result->instances) {
+    if (!launched.instanceIds.empty()) {
+      usedSubnets.insert(launched.subnetId);
+    }
+  }
+  subnets_.release(subnetByZone, usedSubnets);
   bool onlyCapacityErrors = true;
   std::string reasons;
   for (const auto& error : result->errors) {
+    if (error.errorCode == kInsufficientFreeAddresses && !error.subnetId.empty()) {
+      subnets_.markInsufficientAddresses(error.subnetId);
+    }
     if (isCapacityErrorCode(error.errorCode)) {
       unavailable_->markUnavailable(error.instanceType, error.availabilityZone, capacityType);
     } else {

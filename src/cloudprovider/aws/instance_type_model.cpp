@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "karpenter/api/well_known.hpp"
+#include "karpenter/cloudprovider/aws/instance_network_facts.hpp"
 
 namespace karpenter::cloudprovider::aws {
 namespace {
@@ -316,6 +317,10 @@ api::ResourceList capacityOf(const InstanceTypeInfo& info, const ModelSettings& 
   if (efa > 0) {
     capacity["vpc.amazonaws.com/efa"] = api::Quantity::fromInt(efa);
   }
+  // Security groups for pods: one branch interface per pod, on trunking-compatible types only.
+  if (auto facts = instanceNetworkFacts(info.instanceType); facts && facts->branchInterfaces > 0) {
+    capacity["vpc.amazonaws.com/pod-eni"] = api::Quantity::fromInt(facts->branchInterfaces);
+  }
   return capacity;
 }
 
@@ -394,14 +399,19 @@ std::map<std::string, std::string> labelsOf(const InstanceTypeInfo& info, std::s
       !encryption.empty()) {
     labels[std::string(api::kAwsLabelInstanceEncryptionInTransitSupported)] = encryption;
   }
-  // Upstream reads network bandwidth from a static table; without it, the default card's
-  // baseline (newer DescribeInstanceTypes answers carry it) is the same published figure.
-  for (const json& card : list(at(raw, {"networkInfo", "networkCards"}))) {
-    if (integer(at(card, {"networkCardIndex"})) == 0) {
-      if (auto gbps = number(at(card, {"baselineBandwidthInGbps"}))) {
-        labels[std::string(api::kAwsLabelInstanceNetworkBandwidth)] =
-            std::to_string(static_cast<int64_t>(std::lround(*gbps * 1000)));
-      }
+  // Upstream reads network bandwidth from a static table; for types the table here lacks,
+  // newer DescribeInstanceTypes answers carry each card's baseline (multi-card types add up).
+  if (auto facts = instanceNetworkFacts(name)) {
+    labels[std::string(api::kAwsLabelInstanceNetworkBandwidth)] =
+        std::to_string(facts->baselineBandwidthMbps);
+  } else {
+    double gbps = 0;
+    for (const json& card : list(at(raw, {"networkInfo", "networkCards"}))) {
+      gbps += number(at(card, {"baselineBandwidthInGbps"})).value_or(0);
+    }
+    if (gbps > 0) {
+      labels[std::string(api::kAwsLabelInstanceNetworkBandwidth)] =
+          std::to_string(static_cast<int64_t>(std::lround(gbps * 1000)));
     }
   }
   if (text(at(raw, {"ebsInfo", "ebsOptimizedSupport"})) == "default") {

@@ -224,8 +224,11 @@ Result<std::vector<api::AMIStatus>> resolveAmis(const karpenter::aws::Ec2Client&
       if (!parameters) {
         return parameters.error();
       }
+      // `latest` follows AWS's releases: its parameters are re-read at each invalidation.
+      const auto kind = term.alias.ends_with("@latest") ? karpenter::aws::SsmEntryKind::kLatest
+                                                        : karpenter::aws::SsmEntryKind::kFixed;
       for (const auto& parameter : *parameters) {
-        auto value = ssm.get(parameter.path);
+        auto value = ssm.get(parameter.path, kind);
         if (!value) {
           if (value.error().kind == ErrorKind::kNotFound) {
             spdlog::debug("alias {}: no parameter {}", term.alias, parameter.path);
@@ -238,7 +241,7 @@ Result<std::vector<api::AMIStatus>> resolveAmis(const karpenter::aws::Ec2Client&
       continue;
     }
     if (!term.ssmParameter.empty()) {
-      auto value = ssm.get(term.ssmParameter);
+      auto value = ssm.get(term.ssmParameter, karpenter::aws::SsmEntryKind::kCustom);
       if (!value) {
         return value.error().withContext("amiSelectorTerms ssmParameter");
       }

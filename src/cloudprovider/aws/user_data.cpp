@@ -225,6 +225,89 @@ std::string bootstrapScript(const BootstrapOptions& options) {
   return script;
 }
 
+// A PowerShell single-quoted string: only ' needs escaping, by doubling it.
+std::string powershellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    out += c == '\'' ? std::string("''") : std::string(1, c);
+  }
+  return out + "'";
+}
+
+// key=value pairs joined by ',' after `flag`, e.g. --kube-reserved=cpu=100m,memory=1Gi; "" when
+// `values` is empty. `op` separates key and value (eviction thresholds use '<').
+std::string windowsMapArg(const char* flag, const api::StringMap& values, const char* op) {
+  std::string joined;
+  for (const auto& [key, value] : values) {
+    joined += (joined.empty() ? "" : ",") + key + op + value;
+  }
+  return joined.empty() ? "" : std::string(flag) + "=" + joined;
+}
+
+// The kubelet flags Start-EKSBootstrap.ps1 passes through (upstream bootstrap.go
+// kubeletExtraArgs): labels, taints, then the kubelet settings.
+std::vector<std::string> windowsKubeletArgs(const BootstrapOptions& options) {
+  std::vector<std::string> args;
+  if (const auto labels = joinLabels(options.labels); !labels.empty()) {
+    args.push_back("--node-labels=\"" + labels + "\"");
+  }
+  if (const auto taints = joinTaints(options.taints); !taints.empty()) {
+    args.push_back("--register-with-taints=\"" + taints + "\"");
+  }
+  const auto& kubelet = options.kubelet;
+  if (kubelet.maxPods) {
+    args.push_back("--max-pods=" + std::to_string(*kubelet.maxPods));
+  }
+  if (kubelet.podsPerCore) {
+    args.push_back("--pods-per-core=" + std::to_string(*kubelet.podsPerCore));
+  }
+  for (auto arg : {windowsMapArg("--system-reserved", kubelet.systemReserved, "="),
+                   windowsMapArg("--kube-reserved", kubelet.kubeReserved, "="),
+                   windowsMapArg("--eviction-hard", kubelet.evictionHard, "<"),
+                   windowsMapArg("--eviction-soft", kubelet.evictionSoft, "<")}) {
+    if (!arg.empty()) {
+      args.push_back(std::move(arg));
+    }
+  }
+  return args;
+}
+
+// Windows2019/2022/2025 (upstream bootstrap/windows.go): one <powershell> block, the user's
+// script first (its own <powershell> tags dropped: EC2 runs only the first block), then the
+// EKS-optimized AMI's Start-EKSBootstrap.ps1.
+std::string windowsBootstrap(const BootstrapOptions& options) {
+  std::string script = "<powershell>\n";
+  if (options.customUserData && !options.customUserData->empty()) {
+    std::string custom = *options.customUserData;
+    for (const std::string tag : {"<powershell>", "</powershell>"}) {
+      for (size_t at = custom.find(tag); at != std::string::npos; at = custom.find(tag)) {
+        custom.erase(at, tag.size());
+      }
+    }
+    script += trim(custom) + "\n";
+  }
+  script +=
+      "[string]$EKSBootstrapScriptFile = "
+      "\"$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1\"\n"
+      "& $EKSBootstrapScriptFile -EKSClusterName " +
+      powershellQuote(options.clusterName) + " -APIServerEndpoint " +
+      powershellQuote(options.clusterEndpoint);
+  if (!options.caBundle.empty()) {
+    script += " -Base64ClusterCA " + powershellQuote(options.caBundle);
+  }
+  std::string args;
+  for (const auto& arg : windowsKubeletArgs(options)) {
+    args += (args.empty() ? "" : " ") + arg;
+  }
+  if (!args.empty()) {
+    script += " -KubeletExtraArgs " + powershellQuote(args);
+  }
+  if (!options.kubelet.clusterDNS.empty()) {
+    script += " -DNSClusterIP " + powershellQuote(options.kubelet.clusterDNS.front());
+  }
+  return script + "\n</powershell>";
+}
+
 // A TOML document as tables of `key = value` lines, values kept as written. Enough for
 // Bottlerocket settings; arrays of tables and multi-line values are refused.
 struct TomlTable {
@@ -373,8 +456,12 @@ Result<std::string> bootstrapUserData(std::string_view amiFamily, const Bootstra
     parts->push_back({"text/x-shellscript; charset=\"us-ascii\"", bootstrapScript(options)});
     return writeMime(*parts);
   }
+  if (isWindowsFamily(amiFamily)) {
+    return windowsBootstrap(options);
+  }
   return invalidError("user data for AMI family " + std::string(amiFamily) +
-                      " is not supported by this version (AL2023, AL2, Bottlerocket, Custom are)");
+                      " is not supported (AL2023, AL2, Bottlerocket, Windows2019/2022/2025, "
+                      "Custom are)");
 }
 
 }  // namespace karpenter::cloudprovider::aws

@@ -234,6 +234,28 @@ bool FakeEc2::offered(const std::string& instanceType, const std::string& zone) 
          offerings_.end();
 }
 
+void FakeEc2::setSubnetFreeAddresses(const std::string& subnetId, int64_t available) {
+  std::lock_guard lock(mutex_);
+  for (auto& subnet : subnets_) {
+    if (subnet.id == subnetId) {
+      subnet.availableIps = available;
+    }
+  }
+}
+
+void FakeEc2::addSubnet(const std::string& subnetId, const std::string& zone, int64_t available) {
+  std::lock_guard lock(mutex_);
+  std::string zoneId;
+  for (const auto& subnet : subnets_) {
+    if (subnet.zone == zone) {
+      zoneId = subnet.zoneId;
+    }
+  }
+  const std::string n = std::to_string(subnets_.size() + 1);
+  subnets_.push_back({subnetId, zone, zoneId, "vpc-test1", "10.0." + n + ".0/24", available,
+                      Tags{{"Name", subnetId}, {"karpenter.sh/discovery", "test"}}});
+}
+
 bool FakeEc2::insufficient(const std::string& capacityType, const std::string& instanceType,
                            const std::string& zone) const {
   return insufficientPools_.count({capacityType, instanceType, zone}) > 0;
@@ -705,6 +727,11 @@ FakeEc2::FakeInstance& FakeEc2::launch(const std::string& type, const std::strin
                               [&](const auto& g) { return g.id == id; });
     instance.securityGroups.emplace_back(id, group == securityGroups_.end() ? "" : group->name);
   }
+  for (auto& record : subnets_) {
+    if (record.id == subnet) {
+      --record.availableIps;  // the primary network interface's address
+    }
+  }
   instances_.push_back(instance);
   return instances_.back();
 }
@@ -831,6 +858,14 @@ LoopbackResponse FakeEc2::createFleet(const FormParams& params, const std::strin
                "Your requested instance type (" + candidate.type +
                    ") is not supported in your requested Availability Zone (" + candidate.zone +
                    ").");
+      continue;
+    }
+    auto subnet = std::find_if(subnets_.begin(), subnets_.end(),
+                               [&](const auto& s) { return s.id == candidate.subnet; });
+    if (subnet != subnets_.end() && subnet->availableIps <= 0) {
+      addError(candidate, "InsufficientFreeAddressesInSubnet",
+               "There are not enough free addresses in subnet '" + candidate.subnet +
+                   "' to satisfy the requested number of instances.");
       continue;
     }
     if (insufficient(capacityType, candidate.type, candidate.zone)) {

@@ -76,6 +76,12 @@ class FakeEc2 final {
   // until release: a caller killed meanwhile never learns the IDs of what it launched.
   void holdCreateFleetAnswers();
   void releaseCreateFleetAnswers();
+  // Subnets: each launched instance takes one address of its subnet; CreateFleet overrides in
+  // a subnet with none left fail with InsufficientFreeAddressesInSubnet, as EC2 answers.
+  // The testdata zones start with one subnet each (subnet-test1.., 250/240/230 free).
+  void setSubnetFreeAddresses(const std::string& subnetId, int64_t available);
+  // Another subnet (VPC vpc-test1, tagged karpenter.sh/discovery=test) in `zone`.
+  void addSubnet(const std::string& subnetId, const std::string& zone, int64_t available);
 
   // --- Observation ---
   std::vector<FakeInstance> instances() const;

@@ -7,6 +7,7 @@
 #include "karpenter/api/nodeclaim.hpp"
 #include "karpenter/aws/ec2_client.hpp"
 #include "karpenter/cloudprovider/aws/launch_template_provider.hpp"
+#include "karpenter/cloudprovider/aws/subnet_provider.hpp"
 #include "karpenter/cloudprovider/unavailable_offerings.hpp"
 #include "karpenter/scheduling/instance_type.hpp"
 
@@ -42,12 +43,15 @@ struct LaunchedInstance {
 // cheapest ≤60 type × zone overrides of one capacity type (spot when the NodeClaim allows it and
 // a spot offering is available), with a launch template per launch options and bootstrap user
 // data per AMI family; tags on instance, volume and fleet. Capacity errors mark the offering
-// unavailable for 3 minutes. Thread safety: every method is thread-safe.
+// unavailable for 3 minutes. Each zone's subnet comes from a SubnetProvider (most free addresses,
+// in-flight launches counted; InsufficientFreeAddressesInSubnet sorts the subnet last for 3
+// minutes). Thread safety: every method is thread-safe.
 class InstanceProvider final {
  public:
-  // Every pointer must outlive this.
+  // Every pointer must outlive this. `clock` times the subnet bookkeeping.
   InstanceProvider(ClusterSettings cluster, const karpenter::aws::Ec2Client* ec2,
-                   LaunchTemplateProvider* launchTemplates, UnavailableOfferings* unavailable);
+                   LaunchTemplateProvider* launchTemplates, UnavailableOfferings* unavailable,
+                   Clock clock = {});
 
   // kInsufficientCapacity when nothing launched and every fleet error was a capacity error (or
   // no offering was left to try); other fleet failures are kUnavailable with EC2's reasons.
@@ -65,11 +69,15 @@ class InstanceProvider final {
   Result<karpenter::aws::CreateLaunchTemplateRequest> launchTemplateData(
       const LaunchRequest& request, const std::string& imageId) const;
 
+  // The subnet choice and in-flight address bookkeeping of launches.
+  const SubnetProvider& subnets() const { return subnets_; }
+
  private:
   ClusterSettings cluster_;
   const karpenter::aws::Ec2Client* ec2_;
   LaunchTemplateProvider* launchTemplates_;
   UnavailableOfferings* unavailable_;
+  SubnetProvider subnets_;
 };
 
 // The offering-level fleet errors that mean "no capacity here now" (aws-ec2.md §2.1).

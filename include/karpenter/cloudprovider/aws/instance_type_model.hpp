@@ -66,7 +66,8 @@ int64_t ephemeralStorageBytes(const karpenter::aws::InstanceTypeInfo& info,
                               const ModelSettings& settings);
 
 // cpu, memory (− 64Mi on arm64, − VM overhead), pods, ephemeral-storage and the extended
-// resources the data supports (GPUs by manufacturer, Neuron devices and cores, EFA).
+// resources the data supports (GPUs by manufacturer, Neuron devices and cores, EFA; pod-eni
+// from instance_network_facts.hpp).
 api::ResourceList capacityOf(const karpenter::aws::InstanceTypeInfo& info,
                              const ModelSettings& settings);
 // kube-reserved (cpu tiers, 11 Mi × pods + 255 Mi, 1Gi storage; kubelet.kubeReserved wins),
