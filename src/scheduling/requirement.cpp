@@ -268,13 +268,24 @@ bool Requirement::intersects(const Requirement& other) const {
       return !sortedContains(excluded, v) && withinBounds(v, gte, lte);
     });
   }
-  // Both finite: a merge walk finds common values without allocating.
+  // Both finite. When one side is far smaller (an instance type's one name against a NodeClaim's
+  // hundreds), searching for each of its values beats walking the long side.
+  const bool thisSmaller = values_.size() <= other.values_.size();
+  const auto& few = thisSmaller ? values_ : other.values_;
+  const auto& many = thisSmaller ? other.values_ : values_;
+  if (few.size() * 8 < many.size()) {
+    return std::any_of(few.begin(), few.end(), [&](const std::string& v) {
+      return sortedContains(many, v) && withinBounds(v, gte, lte);
+    });
+  }
+  // Otherwise a merge walk finds common values without allocating, one comparison per step.
   auto i = values_.begin();
   auto j = other.values_.begin();
   while (i != values_.end() && j != other.values_.end()) {
-    if (*i < *j) {
+    const int order = i->compare(*j);
+    if (order < 0) {
       ++i;
-    } else if (*j < *i) {
+    } else if (order > 0) {
       ++j;
     } else {
       if (withinBounds(*i, gte, lte)) {

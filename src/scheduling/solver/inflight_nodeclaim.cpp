@@ -147,6 +147,22 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
   if (!pod.volumes().empty()) {
     volumeCounts = volumes_.countsWith(pod.volumes());
   }
+  // Every candidate already intersects requirements_ and has an offering compatible with them,
+  // so only the keys this pod narrowed can rule one out: check those alone, and offerings only
+  // when one of their keys was narrowed.
+  Requirements narrowed;
+  bool offeringKeyNarrowed = false;
+  if (requirements != &requirements_) {
+    for (const auto& requirement : *requirements) {
+      const Requirement* before = requirements_.find(requirement.key());
+      if (before == nullptr || !(*before == requirement)) {
+        offeringKeyNarrowed = offeringKeyNarrowed ||
+                              std::binary_search(template_->offeringKeys.begin(),
+                                                 template_->offeringKeys.end(), requirement.key());
+        narrowed.add(requirement);
+      }
+    }
+  }
   scratch_.clear();
   for (const auto* candidate : candidates_) {
     if (!total.fitsIn(candidate->headroom)) {
@@ -156,9 +172,9 @@ bool InFlightNodeClaim::tryAdd(const PreparedPod& pod, std::string* reason) {
         !VolumeUsage::within(volumeCounts, candidate->type->volumeLimits)) {
       continue;
     }
-    if (requirements != &requirements_ &&
-        (!requirementsIntersect(*requirements, candidate->type->requirements) ||
-         !hasCompatibleOffering(*candidate->type, *requirements))) {
+    if (!narrowed.empty() &&
+        (!requirementsIntersect(narrowed, candidate->type->requirements) ||
+         (offeringKeyNarrowed && !hasCompatibleOffering(*candidate->type, *requirements)))) {
       continue;
     }
     scratch_.push_back(candidate);

@@ -110,9 +110,10 @@ bool requirementsIntersect(const Requirements& a, const Requirements& b) {
   auto i = a.begin();
   auto j = b.begin();
   while (i != a.end() && j != b.end()) {
-    if (i->key() < j->key()) {
+    const int order = i->key().compare(j->key());
+    if (order < 0) {
       ++i;
-    } else if (j->key() < i->key()) {
+    } else if (order > 0) {
       ++j;
     } else {
       if (!i->intersects(*j)) {
@@ -163,6 +164,16 @@ NodeClaimTemplate prepareTemplate(const NodePoolInput& input,
       }
     }
     candidate.headroom = ResourceVector::fromList(type.allocatable()) - candidate.daemonOverhead;
+    for (const auto& offering : type.offerings) {
+      for (const auto& requirement : offering.requirements) {
+        if (!std::binary_search(out.offeringKeys.begin(), out.offeringKeys.end(),
+                                requirement.key())) {
+          out.offeringKeys.insert(
+              std::lower_bound(out.offeringKeys.begin(), out.offeringKeys.end(), requirement.key()),
+              requirement.key());
+        }
+      }
+    }
     out.candidates.push_back(std::move(candidate));
   }
   return out;

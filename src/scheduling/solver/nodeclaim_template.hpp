@@ -64,6 +64,9 @@ struct NodeClaimTemplate {
   std::vector<api::Taint> taints;
   bool hasPreferNoSchedule = false;
   std::vector<Candidate> candidates;
+  // Every key the candidates' offerings constrain (zone, capacity type, …), sorted: a NodeClaim
+  // whose requirements narrow none of them keeps the offerings it had.
+  std::vector<std::string> offeringKeys;
   PoolLimits limits;
   std::string invalid;  // non-empty when the NodePool's requirements do not parse
 
