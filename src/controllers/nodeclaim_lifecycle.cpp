@@ -117,12 +117,8 @@ struct NodeClaimLifecycle::Impl {
         registrationHealth(options.registrationHealth ? options.registrationHealth
                                                       : std::make_shared<RegistrationHealth>()),
         threads(
-            options.workers,
-            [this](kube::WorkQueue& queue) {
-              kube::reconcileKeys(queue, "nodeclaim", [this](const std::string& key) {
-                return kube::requeueAfter(reconcile(key));
-              });
-            },
+            options.workers, "nodeclaim",
+            [this](const std::string& key) { return kube::requeueAfter(reconcile(key)); },
             [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}
 
   // Liveness: the NodeClaim timed out; the pool's registration health learns of it first

@@ -193,12 +193,8 @@ struct NodePoolStatus::Impl {
         registrationHealth(options.registrationHealth ? options.registrationHealth
                                                       : std::make_shared<RegistrationHealth>()),
         threads(
-            options.workers,
-            [this](kube::WorkQueue& queue) {
-              kube::reconcileKeys(queue, "nodepool", [this](const std::string& key) {
-                return kube::requeueAfter(reconcile(key));
-              });
-            },
+            options.workers, "nodepool",
+            [this](const std::string& key) { return kube::requeueAfter(reconcile(key)); },
             [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}
 
   static void setSeries(metrics::Family<metrics::Gauge>& family, const std::string& pool,

@@ -9,6 +9,14 @@ namespace karpenter::kube {
 QueueWorkers::QueueWorkers(int workers, Work work, Watch watch)
     : workerCount_(std::max(1, workers)), work_(std::move(work)), watch_(std::move(watch)) {}
 
+QueueWorkers::QueueWorkers(int workers, std::string kind, Reconcile reconcile, Watch watch)
+    : QueueWorkers(
+          workers,
+          [kind = std::move(kind), reconcile = std::move(reconcile)](WorkQueue& queue) {
+            reconcileKeys(queue, kind, reconcile);
+          },
+          std::move(watch)) {}
+
 QueueWorkers::~QueueWorkers() {
   stop();
 }

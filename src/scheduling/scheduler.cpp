@@ -4,7 +4,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <unordered_map>
 
 #include "karpenter/api/well_known.hpp"
 #include "solver/existing_node.hpp"
@@ -135,18 +134,9 @@ class Solver final {
       size_t index = static_cast<size_t>(pod - prepared.data());
       results.podErrors.push_back({&pod->pod(), lastError[index]});
     }
-    // NodeClaims are reported in the order they were opened, not by pod count.
-    std::unordered_map<const InFlightNodeClaim*, size_t> creation;
-    for (size_t i = 0; i < byCreation_.size(); ++i) {
-      creation.emplace(byCreation_[i], i);
-    }
-    std::vector<std::unique_ptr<InFlightNodeClaim>> claims(open_.size());
-    for (auto& claim : open_) {
-      claims[creation.at(claim.get())] = std::move(claim);
-    }
     open_.clear();
-    solver::BalancedRepack(claims, topology_.get(), hostnameSequence_).run();
-    finish(claims, results);
+    solver::BalancedRepack(claims_, topology_.get(), hostnameSequence_).run();
+    finish(results);
     return results;
   }
 
@@ -208,17 +198,14 @@ class Solver final {
         admitted.push_back(&candidate);
       }
     }
-    const std::string hostname = "hostname-placeholder-" + std::to_string(hostnameSequence_);
+    const std::string hostname = solver::placeholderHostname(hostnameSequence_);
     auto claim = std::make_unique<InFlightNodeClaim>(nodeClaimTemplate, std::move(admitted),
                                                      hostname, topology_.get());
     if (!claim->tryAdd(pod, reason)) {
       if (reason != nullptr && reason->starts_with("no instance type fits")) {
         // Distinguish "nothing fits" from "what fits is over the limits".
-        std::vector<const solver::Candidate*> all;
-        for (const auto& candidate : nodeClaimTemplate.candidates) {
-          all.push_back(&candidate);
-        }
-        InFlightNodeClaim unlimited(nodeClaimTemplate, std::move(all), hostname, topology_.get());
+        InFlightNodeClaim unlimited(nodeClaimTemplate, nodeClaimTemplate.allCandidates(), hostname,
+                                    topology_.get());
         unlimited.setDryRun();
         if (unlimited.tryAdd(pod, nullptr)) {
           *reason = "exceeds limits of nodepool \"" + nodeClaimTemplate.nodePoolName + "\"";
@@ -242,19 +229,20 @@ class Solver final {
     topology_->registerHostname(hostname, &nodeClaimTemplate.requirements,
                                 &nodeClaimTemplate.taints);
     nodeClaimTemplate.limits.subtractLargest(claim->candidates());
-    byCreation_.push_back(claim.get());
-    open_.insert(open_.begin(), std::move(claim));  // one pod: the fewest there can be
+    open_.insert(open_.begin(), claim.get());  // one pod: the fewest there can be
+    claims_.push_back(std::move(claim));
     keepFewestPodsFirst(0);
     return true;
   }
 
-  void finish(const std::vector<std::unique_ptr<InFlightNodeClaim>>& claims, Results& results) {
+  void finish(Results& results) {
     for (const auto& node : existing_) {
       if (!node.added().empty()) {
         results.existingNodes.push_back({node.node().name, node.added()});
       }
     }
-    for (const auto& claim : claims) {
+    // NodeClaims are reported in the order they were opened, not by pod count.
+    for (const auto& claim : claims_) {
       finishNodeClaim(*claim, results);
     }
   }
@@ -407,8 +395,8 @@ class Solver final {
   std::vector<NodeClaimTemplate> templates_;
   bool anyPreferNoSchedule_ = false;
   std::vector<ExistingNodeState> existing_;
-  std::vector<std::unique_ptr<InFlightNodeClaim>> open_;
-  std::vector<const InFlightNodeClaim*> byCreation_;
+  std::vector<std::unique_ptr<InFlightNodeClaim>> claims_;  // in the order they were opened
+  std::vector<InFlightNodeClaim*> open_;                    // the same, fewest pods first
   size_t hostnameSequence_ = 0;
   ResourceVector unplaced_;  // requests of the queued pods not placed yet
   std::map<std::string, Finalised> finalised_;

@@ -93,12 +93,8 @@ struct EC2NodeClassController::Impl {
                                                  .region = options.region,
                                                  .path = options.instanceProfilePath}),
         threads(
-            options.workers,
-            [this](kube::WorkQueue& queue) {
-              kube::reconcileKeys(queue, "ec2nodeclass", [this](const std::string& key) {
-                return kube::requeueAfter(reconcile(key));
-              });
-            },
+            options.workers, "ec2nodeclass",
+            [this](const std::string& key) { return kube::requeueAfter(reconcile(key)); },
             [this](kube::WorkQueue& queue, std::stop_token stop) { watch(queue, stop); }) {}
 
   static Options withClock(Options o) {

@@ -8,6 +8,10 @@
 
 namespace karpenter::scheduling::solver {
 
+std::string placeholderHostname(size_t sequence) {
+  return "hostname-placeholder-" + std::to_string(sequence);
+}
+
 InFlightNodeClaim::InFlightNodeClaim(const NodeClaimTemplate& nodeClaimTemplate,
                                      std::vector<const Candidate*> candidates,
                                      const std::string& hostname, Topology* topology)

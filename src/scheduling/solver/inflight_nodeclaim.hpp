@@ -17,6 +17,10 @@
 
 namespace karpenter::scheduling::solver {
 
+// The hostname the `sequence`th new NodeClaim of a solve stands in with until its node registers
+// (upstream's "hostname-placeholder-N"): a hostname domain of its own for topology.
+std::string placeholderHostname(size_t sequence);
+
 // A NodeClaim opened during this solve: the pods packed onto it so far and the instance types
 // (of its template) that still fit all of them plus their DaemonSet overhead, match its
 // requirements and have an available compatible offering. Adding a pod only ever narrows it.

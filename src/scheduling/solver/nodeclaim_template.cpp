@@ -91,6 +91,15 @@ void collectDomains(const InstanceType& type, const std::string& key,
   }
 }
 
+std::vector<const Candidate*> NodeClaimTemplate::allCandidates() const {
+  std::vector<const Candidate*> all;
+  all.reserve(candidates.size());
+  for (const auto& candidate : candidates) {
+    all.push_back(&candidate);
+  }
+  return all;
+}
+
 const std::vector<std::string>& NodeClaimTemplate::domainUnion(const std::string& key) const {
   for (const auto& [cached, values] : domainUnion_) {
     if (cached == key) {

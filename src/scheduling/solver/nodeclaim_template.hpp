@@ -74,6 +74,8 @@ struct NodeClaimTemplate {
   // can offer, which lets them stop collecting early. Filled lazily during the (single-threaded)
   // solve.
   const std::vector<std::string>& domainUnion(const std::string& key) const;
+  // Every candidate, unfiltered by limits.
+  std::vector<const Candidate*> allCandidates() const;
 
  private:
   mutable std::vector<std::pair<std::string, std::vector<std::string>>> domainUnion_;

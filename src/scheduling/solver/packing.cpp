@@ -131,12 +131,7 @@ bool BalancedRepack::repack(const NodeClaimTemplate& nodeClaimTemplate) {
     return false;
   }
   // Leans are judged against the shape that covers the whole demand best.
-  std::vector<const Candidate*> all;
-  all.reserve(nodeClaimTemplate.candidates.size());
-  for (const auto& candidate : nodeClaimTemplate.candidates) {
-    all.push_back(&candidate);
-  }
-  const Candidate* shape = packingCapType(all, leftover);
+  const Candidate* shape = packingCapType(nodeClaimTemplate.allCandidates(), leftover);
   if (shape == nullptr) {
     return false;
   }
@@ -196,15 +191,10 @@ bool BalancedRepack::repack(const NodeClaimTemplate& nodeClaimTemplate) {
 
 bool BalancedRepack::openFresh(const PreparedPod& pod, const NodeClaimTemplate& nodeClaimTemplate,
                                const ResourceVector& leftover) {
-  std::vector<const Candidate*> candidates;
-  candidates.reserve(nodeClaimTemplate.candidates.size());
-  for (const auto& candidate : nodeClaimTemplate.candidates) {
-    candidates.push_back(&candidate);
-  }
   // Numbered as if kept: commit registers the same names in the same order.
   auto claim = std::make_unique<InFlightNodeClaim>(
-      nodeClaimTemplate, std::move(candidates),
-      "hostname-placeholder-" + std::to_string(hostnameSequence_ + fresh_.size()), topology_);
+      nodeClaimTemplate, nodeClaimTemplate.allCandidates(),
+      placeholderHostname(hostnameSequence_ + fresh_.size()), topology_);
   if (!claim->tryAdd(pod, nullptr)) {
     return false;
   }
@@ -219,7 +209,7 @@ bool BalancedRepack::openFresh(const PreparedPod& pod, const NodeClaimTemplate& 
 
 void BalancedRepack::commit(const std::vector<bool>& replaced) {
   for (auto& claim : fresh_) {
-    topology_->registerHostname("hostname-placeholder-" + std::to_string(hostnameSequence_++),
+    topology_->registerHostname(placeholderHostname(hostnameSequence_++),
                                 &claim->nodeClaimTemplate().requirements,
                                 &claim->nodeClaimTemplate().taints);
   }
